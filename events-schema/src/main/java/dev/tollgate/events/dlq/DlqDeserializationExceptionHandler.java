@@ -1,0 +1,37 @@
+package dev.tollgate.events.dlq;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends records that will not deserialize to {@code tollgate.dlq.v1} with the reason, source topic, partition and
+ * offset in headers, and continues. With exactly-once the dead letter is produced in the same transaction as the
+ * task's output, so it is never lost and never duplicated. Streams counts each such record in its
+ * {@code dropped-records-total} metric.
+ */
+public class DlqDeserializationExceptionHandler implements DeserializationExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DlqDeserializationExceptionHandler.class);
+    private String application = "";
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object id = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        application = id == null ? "" : id.toString();
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
+                                Exception exception) {
+        LOG.warn("Dead-lettering undeserializable record from {}-{}@{}: {}", record.topic(), record.partition(),
+                record.offset(), exception.toString());
+        return Response.resume(List.of(DeadLetters.record(application, "deserialization", record.topic(),
+                record.partition(), record.offset(), record.key(), record.value(), record.headers(), exception)));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.tollgate.events.dlq;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An unexpected exception while processing one record sends that record's source bytes to {@code tollgate.dlq.v1}
+ * and processing continues. Exceptions that mean the state itself is corrupt or unreachable fail the client
+ * instead of limping on.
+ */
+public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DlqProcessingExceptionHandler.class);
+    private String application = "";
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object id = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        application = id == null ? "" : id.toString();
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (exception instanceof ProcessorStateException || exception instanceof InvalidStateStoreException) {
+            LOG.error("State failure in {} at {}-{}@{}; failing the client", context.processorNodeId(),
+                    context.topic(), context.partition(), context.offset(), exception);
+            return Response.fail();
+        }
+        LOG.error("Dead-lettering record from {}-{}@{} after an exception in {}", context.topic(),
+                context.partition(), context.offset(), context.processorNodeId(), exception);
+        return Response.resume(List.of(DeadLetters.record(application, "processing:" + context.processorNodeId(),
+                context.topic(), context.partition(), context.offset(), context.sourceRawKey(),
+                context.sourceRawValue(), context.headers(), exception)));
+    }
+}
