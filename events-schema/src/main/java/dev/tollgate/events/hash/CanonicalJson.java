@@ -78,5 +78,4 @@ public final class CanonicalJson {
         }
         return node;
     }
-
 }
