@@ -33,6 +33,9 @@ public final class TollgateAcls {
     public static final List<String> USERS =
             List.of(POLICY_PROCESSOR, TOOL_GATEWAY, LEDGER_PROJECTOR, INTAKE, AGENT, SCHEMA_REGISTRY);
 
+    /** The tool gateway's private journal topic (see docs/architecture.md, tool-gateway). */
+    static final String GATEWAY_JOURNAL = "tollgate.gateway-journal.v1";
+
     /** Group, transactional-id and internal-topic prefixes of each service (its application ids). */
     static final Map<String, String> PREFIXES = Map.of(
             POLICY_PROCESSOR, "tollgate-policy-processor",
@@ -72,7 +75,9 @@ public final class TollgateAcls {
             case TOOL_GATEWAY -> {
                 read(acls, user, Topics.DISPATCH.name());
                 write(acls, user, Topics.TOOL_RESULTS.name(), Topics.GATEWAY_KEYS.name(), Topics.DLQ.name());
-                // The gateway's own journal topic(s) and its consumer group / transactional ids.
+                // The at-most-once journal is the gateway's own state: it reads and writes it alone.
+                read(acls, user, GATEWAY_JOURNAL);
+                write(acls, user, GATEWAY_JOURNAL);
                 streamsApp(acls, user, prefix);
             }
             case LEDGER_PROJECTOR -> {
