@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int requestedRegistryPort;
     private final boolean createTopics;
     private final Map<String, String> brokerOverrides;
+    private final Runnable onBrokerStarted;
 
     private int kafkaPort;
     private KafkaRaftServer server;
@@ -65,6 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.requestedRegistryPort = builder.registryPort;
         this.createTopics = builder.createTopics;
         this.brokerOverrides = Map.copyOf(builder.brokerProperties);
+        this.onBrokerStarted = builder.onBrokerStarted;
     }
 
     public static Builder builder() {
@@ -87,6 +90,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             startBroker();
             LOG.debug("Broker ready after {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+            onBrokerStarted.run();
             if (createTopics) {
                 try (Admin admin = admin()) {
                     List<String> created = TopicProvisioner.createMissing(admin, Topics.ALL);
@@ -179,6 +183,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void startBroker() {
+        requireFree(kafkaPort);
         int controllerPort = freePort();
         Map<String, String> props = brokerConfig(controllerPort);
         KafkaConfig config = new KafkaConfig(props, false);
@@ -189,7 +194,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (RuntimeException e) {
             starting.shutdown();
             starting.awaitShutdown();
-            throw new IllegalStateException("the embedded Kafka broker did not start on " + bootstrapServers(), e);
+            throw new IllegalStateException("the embedded Kafka broker did not start on " + bootstrapServers() + ": "
+                    + e.getMessage(), e);
         }
         server = starting;
         awaitReady();
@@ -284,6 +290,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Fails with a one-line reason when {@code port} is taken, before Kafka logs its stack traces about it. */
+    private static void requireFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(HOST, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + HOST + ":" + port + " for Kafka: " + e.getMessage()
+                    + " (another broker running? choose another port)", e);
+        }
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
@@ -333,6 +350,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int registryPort;
         private boolean createTopics = true;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private Runnable onBrokerStarted = () -> { };
 
         private Builder() {
         }
@@ -364,6 +382,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** A broker config that overrides the embedded defaults. */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Runs {@code callback} during {@link EmbeddedKafka#start()} as soon as the broker answers, before the
+         * topics and the registry exist (so {@code tollgate dev} can print the bootstrap address early).
+         */
+        public Builder onBrokerStarted(Runnable callback) {
+            this.onBrokerStarted = Objects.requireNonNull(callback, "callback");
             return this;
         }
 
