@@ -1,0 +1,61 @@
+package dev.tollgate.launcher;
+
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.registry.SchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every operator command shares: where Kafka and the schema registry are. Mix it into a command with
+ * {@code @Mixin ClusterOptions cluster;}. Defaults are the {@code tollgate dev} stack, or the
+ * {@code TOLLGATE_BOOTSTRAP_SERVERS} and {@code TOLLGATE_SCHEMA_REGISTRY_URL} environment variables when set.
+ */
+public final class ClusterOptions {
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            defaultValue = "${env:TOLLGATE_BOOTSTRAP_SERVERS:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    private String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL",
+            defaultValue = "${env:TOLLGATE_SCHEMA_REGISTRY_URL:-http://localhost:8081}",
+            description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
+    private String schemaRegistryUrl;
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String schemaRegistryUrl() {
+        return schemaRegistryUrl;
+    }
+
+    /** The client configs every Kafka client of a command starts from: bootstrap servers and bounded waits. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "tollgate-cli");
+        return config;
+    }
+
+    /** An Admin client that gives up after 15 s when Kafka cannot be reached; the caller closes it. */
+    public Admin admin() {
+        Map<String, Object> config = clientConfig();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(config);
+    }
+
+    public SchemaRegistryClient schemaRegistry() {
+        return new RestSchemaRegistryClient(schemaRegistryUrl);
+    }
+
+    public TollgateSerdes serdes() {
+        return new TollgateSerdes(schemaRegistry());
+    }
+}

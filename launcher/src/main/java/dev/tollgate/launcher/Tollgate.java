@@ -1,0 +1,65 @@
+package dev.tollgate.launcher;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.utils.AppInfoParser;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code tollgate} command: the root of every subcommand ({@code dev}, {@code topics}, and the operator tools
+ * and services the other modules add). Adding a command is one line in {@code subcommands} below.
+ */
+@Command(name = "tollgate",
+        mixinStandardHelpOptions = true,
+        versionProvider = Tollgate.Version.class,
+        description = "A control plane for AI agents, event-sourced on Apache Kafka.",
+        subcommands = {
+            DevCommand.class,
+            TopicsCommand.class,
+        })
+public final class Tollgate implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line as {@code main} runs it; tests execute it directly. A failing command prints one line,
+     * {@code tollgate: <message>}, to stderr and exits 1 (the stack trace only with {@code -Dtollgate.debug}).
+     */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Tollgate());
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("tollgate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (Boolean.getBoolean("tollgate.debug")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /** The version from the jar's manifest, or {@code development} when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Tollgate.class.getPackage().getImplementationVersion();
+            return new String[] {"tollgate " + (version == null ? "development" : version),
+                "Apache Kafka " + AppInfoParser.getVersion() + ", Java " + System.getProperty("java.version")};
+        }
+    }
+}
