@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewayConfigTest {
 
@@ -66,6 +67,16 @@ class GatewayConfigTest {
                 .hasMessageContaining("ISO-8601");
         assertThatThrownBy(() -> GatewayConfig.of(Map.of("limits.concurrency", "0")))
                 .hasMessageContaining("limits.concurrency");
+    }
+
+    @Test
+    void theDevDefaultReachesNothingAndKeepsEverythingUnderTheDataDir(@TempDir Path dir) {
+        GatewayConfig config = GatewayDevDefaults.config(dir, "127.0.0.1:9092", "http://127.0.0.1:8081");
+
+        assertThat(config.egressAllow()).isEmpty();
+        assertThat(config.fsRoot()).startsWith(dir);
+        assertThat(config.outbox()).startsWith(dir);
+        assertThat(config.docsRoot().resolve("refunds.md")).exists();
     }
 
     @Test
