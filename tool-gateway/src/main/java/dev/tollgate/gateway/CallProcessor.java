@@ -139,7 +139,7 @@ final class CallProcessor {
                         throw new ResultTooLargeException("result has " + bytes + " bytes, more than "
                                 + GatewayConfig.MAX_RESULT_BYTES.name() + " = " + config.maxResultBytes());
                     }
-                    LOG.info("runId={} callId={} tool={} SUCCEEDED in {} attempt(s)", runId, callId, tool.name(),
+                    LOG.debug("runId={} callId={} tool={} SUCCEEDED in {} attempt(s)", runId, callId, tool.name(),
                             attempt);
                     return finish(dispatch, argsSha256, startedAt, ToolCallStatus.SUCCEEDED, resultJson, null, null,
                             attempt, marker, startCommitted);

@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -83,6 +85,7 @@ final class DispatchLoop implements Runnable {
     private final LinkedBlockingDeque<StartRequest> startRequests = new LinkedBlockingDeque<>();
     private final Map<TopicPartition, Track> tracks = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong pauses = new AtomicLong();
     private boolean paused;
     private volatile boolean running = true;
     private volatile boolean polling;
@@ -111,6 +114,20 @@ final class DispatchLoop implements Runnable {
 
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** How often the consumer was paused because too many calls were in flight. */
+    long backPressurePauses() {
+        return pauses.get();
+    }
+
+    /**
+     * Records one poll may bring: a small share of the bound, so the bound is hardly overshot. The consumer resumes
+     * once this many slots are free again; a margin rather than half the bound, so calls queued behind a slow call
+     * of their run hold up consumption only when they alone fill (almost) all of it.
+     */
+    static int resumeMargin(GatewayConfig config) {
+        return Math.max(1, Math.min(500, config.maxInFlight() / 4));
     }
 
     /** Asks the loop to stop; it finishes or drops its calls, commits what is done and returns. */
@@ -286,8 +303,9 @@ final class DispatchLoop implements Runnable {
         if (!paused && current >= config.maxInFlight()) {
             consumer.pause(consumer.assignment());
             paused = true;
+            pauses.incrementAndGet();
             LOG.info("back-pressure: {} calls in flight, dispatch partitions paused", current);
-        } else if (paused && current <= config.maxInFlight() / 2) {
+        } else if (paused && current <= config.maxInFlight() - resumeMargin(config)) {
             consumer.resume(consumer.paused());
             paused = false;
             LOG.info("back-pressure released: {} calls in flight, dispatch partitions resumed", current);
@@ -338,7 +356,7 @@ final class DispatchLoop implements Runnable {
 
     private void closeQuietly() {
         try {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             LOG.warn("closing the dispatch consumer: {}", e.toString());
         }

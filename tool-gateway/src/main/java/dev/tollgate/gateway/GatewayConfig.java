@@ -136,7 +136,7 @@ public final class GatewayConfig {
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+            node.properties().forEach(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
                     e.getValue(), out));
         } else if (node.isArray()) {
             List<String> items = new ArrayList<>();

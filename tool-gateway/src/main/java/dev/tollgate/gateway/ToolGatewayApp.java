@@ -79,13 +79,19 @@ public final class ToolGatewayApp implements AutoCloseable {
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         serdes.registerAll(List.of(Topics.TOOL_RESULTS, Topics.GATEWAY_KEYS));
 
-        this.journal = new Journal(config.bootstrapServers(), "tollgate-gateway-journal-" + config.gatewayId());
-        journal.start(START_TIMEOUT);
-
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(config),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        // Fences any previous incarnation with the same transactional.id and aborts its open transaction.
+        // Fences any previous incarnation with the same transactional.id and aborts its open transaction, so that
+        // the journal's last stable offset moves past it before the journal is read.
         producer.initTransactions();
+        this.journal = new Journal(config.bootstrapServers(), "tollgate-gateway-journal-" + config.gatewayId());
+        try {
+            journal.start(START_TIMEOUT);
+        } catch (RuntimeException e) {
+            journal.close();
+            producer.close(Duration.ZERO);
+            throw e;
+        }
         this.publishedKey = signer.gatewayKey(config.gatewayId(), Clock.systemUTC().instant()
                 .truncatedTo(ChronoUnit.MILLIS));
         producer.beginTransaction();
@@ -157,6 +163,16 @@ public final class ToolGatewayApp implements AutoCloseable {
         return http == null ? Optional.empty() : Optional.of(http.getAddress().getPort());
     }
 
+    /** How often back-pressure paused consumption (for tests and metrics). */
+    long backPressurePauses() {
+        return loop.backPressurePauses();
+    }
+
+    /** Dispatch records consumed and not yet finished. */
+    int inFlight() {
+        return loop.inFlight();
+    }
+
     public GatewayConfig config() {
         return config;
     }
@@ -208,7 +224,34 @@ public final class ToolGatewayApp implements AutoCloseable {
                     throw new IllegalStateException("cannot create topic " + name, e);
                 }
             });
+            awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
         }
+    }
+
+    /** A topic just created may have no leader yet; its first reads would stall until it has. */
+    private static void awaitLeaders(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                boolean allLed = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()
+                        .stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+                if (allLed) {
+                    return;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debug("topics not described yet: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("topics " + names + " have no leader after " + START_TIMEOUT);
     }
 
     private static Properties producerProps(GatewayConfig config) {
@@ -233,7 +276,7 @@ public final class ToolGatewayApp implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(500, config.maxInFlight())));
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(DispatchLoop.resumeMargin(config)));
         long maxPollInterval = Math.max(300_000L, config.maxTimeout().plusMinutes(1).toMillis());
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(maxPollInterval));
         return props;

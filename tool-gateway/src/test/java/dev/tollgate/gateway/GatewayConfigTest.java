@@ -74,8 +74,8 @@ class GatewayConfigTest {
         GatewayConfig config = GatewayDevDefaults.config(dir, "127.0.0.1:9092", "http://127.0.0.1:8081");
 
         assertThat(config.egressAllow()).isEmpty();
-        assertThat(config.fsRoot()).startsWith(dir);
-        assertThat(config.outbox()).startsWith(dir);
+        assertThat(config.fsRoot().startsWith(dir)).isTrue();
+        assertThat(config.outbox().startsWith(dir)).isTrue();
         assertThat(config.docsRoot().resolve("refunds.md")).exists();
     }
 

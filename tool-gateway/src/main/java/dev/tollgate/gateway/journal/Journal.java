@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -113,32 +114,30 @@ public final class Journal implements AutoCloseable {
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         try {
             while (running) {
-                if (!catchUpRequests.isEmpty()) {
-                    for (CompletableFuture<Void> r; (r = catchUpRequests.poll()) != null; ) {
-                        waiting.add(r);
-                    }
-                    targets = new HashMap<>(consumer.endOffsets(consumer.assignment()));
-                }
-                if (targets != null && caughtUp(targets)) {
-                    waiting.forEach(w -> w.complete(null));
-                    waiting.clear();
-                    targets = null;
-                }
                 try {
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        if (record.value() == null) {
-                            entries.remove(record.key());
-                            continue;
+                    if (!catchUpRequests.isEmpty()) {
+                        for (CompletableFuture<Void> r; (r = catchUpRequests.poll()) != null; ) {
+                            waiting.add(r);
                         }
+                        targets = null; // newer requests need the end offsets of now
+                    }
+                    if (!waiting.isEmpty() && targets == null) {
                         try {
-                            record(JournalEntry.fromBytes(record.value()));
-                        } catch (RuntimeException e) {
-                            LOG.error("unreadable journal marker at {}-{}@{}: {}", record.topic(), record.partition(),
-                                    record.offset(), e.toString());
+                            targets = new HashMap<>(consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(5)));
+                        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                            LOG.info("journal end offsets not available yet ({}), retrying", e.getMessage());
                         }
+                    }
+                    if (targets != null && caughtUp(targets)) {
+                        waiting.forEach(w -> w.complete(null));
+                        waiting.clear();
+                        targets = null;
+                    }
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                        apply(record);
                     }
                 } catch (WakeupException e) {
-                    // a catch-up request or close: loop around
+                    // A catch-up request or close interrupted a blocking call: loop around and redo it.
                 }
             }
         } catch (RuntimeException e) {
@@ -147,7 +146,20 @@ public final class Journal implements AutoCloseable {
             waiting.forEach(w -> w.completeExceptionally(e));
             catchUpRequests.forEach(w -> w.completeExceptionally(e));
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            entries.remove(record.key());
+            return;
+        }
+        try {
+            record(JournalEntry.fromBytes(record.value()));
+        } catch (RuntimeException e) {
+            LOG.error("unreadable journal marker at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.toString());
         }
     }
 
