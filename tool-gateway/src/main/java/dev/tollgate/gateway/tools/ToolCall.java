@@ -1,0 +1,27 @@
+package dev.tollgate.gateway.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One invocation of a {@link Tool}.
+ *
+ * @param runId    the run the call belongs to
+ * @param callId   the call's id, unique within the run
+ * @param args     the validated arguments
+ * @param deadline when the call must have returned
+ */
+public record ToolCall(String runId, String callId, JsonNode args, Instant deadline) {
+
+    /** The key an idempotent tool passes on to whatever it calls, so a retry is recognised as such. */
+    public String idempotencyKey() {
+        return runId + "/" + callId;
+    }
+
+    /** Time left until the deadline, never negative. */
+    public Duration remaining() {
+        Duration left = Duration.between(Instant.now(), deadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+}
