@@ -23,7 +23,7 @@ public final class DevCommand implements Callable<Integer> {
      * The services of the dev stack, started in this order after the broker and the registry. A service joins
      * with one entry, e.g. {@code IntakeDevComponent::start}.
      */
-    static final List<DevComponent.Factory> COMPONENTS = List.of();
+    static final List<DevComponent.Factory> COMPONENTS = DevComponents.all();
 
     @Spec
     private CommandSpec spec;

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DevCommand.class,
             TopicsCommand.class,
+            ToolGatewayCommand.class,
         })
 public final class Tollgate implements Callable<Integer> {
 
