@@ -64,21 +64,42 @@ public final class LedgerVerifier {
 
     /** Verifies every run found in {@code records}. */
     public LedgerReport verifyAll(Iterable<RawLedgerRecord> records) {
-        Map<String, Chain> chains = new LinkedHashMap<>();
-        long events = 0;
-        for (RawLedgerRecord record : records) {
+        AllRuns all = allRuns();
+        records.forEach(all::accept);
+        return all.report();
+    }
+
+    /** A verification of every run, fed record by record (so a whole ledger need not be held in memory). */
+    public AllRuns allRuns() {
+        return new AllRuns();
+    }
+
+    /** Chains of every run seen so far; feed records in topic order, then read {@link #report()}. */
+    public final class AllRuns {
+        private final Map<String, Chain> chains = new LinkedHashMap<>();
+        private long events;
+
+        private AllRuns() {
+        }
+
+        /** Checks one more record. */
+        public void accept(RawLedgerRecord record) {
             Decoded decoded = decode(record);
             chains.computeIfAbsent(decoded.runId(), id -> new Chain()).accept(record, decoded);
             events++;
         }
-        List<LedgerReport.Broken> broken = new ArrayList<>();
-        chains.forEach((runId, chain) -> {
-            RunVerification result = chain.result();
-            if (!result.valid()) {
-                broken.add(new LedgerReport.Broken(runId, result.firstBrokenSeq(), result.reason()));
-            }
-        });
-        return new LedgerReport(chains.size(), events, broken.isEmpty(), List.copyOf(broken));
+
+        /** The report over every record accepted so far. */
+        public LedgerReport report() {
+            List<LedgerReport.Broken> broken = new ArrayList<>();
+            chains.forEach((runId, chain) -> {
+                RunVerification result = chain.result();
+                if (!result.valid()) {
+                    broken.add(new LedgerReport.Broken(runId, result.firstBrokenSeq(), result.reason()));
+                }
+            });
+            return new LedgerReport(chains.size(), events, broken.isEmpty(), List.copyOf(broken));
+        }
     }
 
     /** Per-run check state over records fed in topic order; {@link #verifyAll} keeps one per run. */
