@@ -1,0 +1,204 @@
+package dev.tollgate.projector;
+
+import dev.tollgate.events.GatewayKey;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.dlq.DlqDeserializationExceptionHandler;
+import dev.tollgate.events.dlq.DlqProcessingExceptionHandler;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.projector.api.ProjectionStores;
+import dev.tollgate.projector.api.QueryApi;
+import dev.tollgate.projector.api.RunVerifier;
+import dev.tollgate.projector.verify.LedgerReader;
+import dev.tollgate.projector.verify.LedgerVerifier;
+import dev.tollgate.projector.verify.RunVerification;
+import io.javalin.Javalin;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger-projector service: the {@link ProjectorTopology} on Kafka Streams ({@code exactly_once_v2}, DLQ
+ * handlers), and the {@link QueryApi} over its stores. Reads tollgate.ledger.v1, tollgate.identities.v1 and
+ * tollgate.gateway-keys.v1; writes only its own changelog and repartition topics and tollgate.dlq.v1.
+ *
+ * <p>{@link #ready()} is true only while Streams is RUNNING; the API answers 503 otherwise. An uncaught exception
+ * shuts the client down rather than limping on.
+ */
+public final class ProjectorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectorApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ProjectorConfig config;
+    private final KafkaStreams streams;
+    private final Javalin http;
+    private final String self;
+    private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
+
+    private ProjectorApp(ProjectorConfig config, KafkaStreams streams, Javalin http, String self) {
+        this.config = config;
+        this.streams = streams;
+        this.http = http;
+        this.self = self;
+    }
+
+    /**
+     * Starts the HTTP API and the Streams client and returns; {@link #ready()} turns true once the stores are
+     * restored and the client is RUNNING.
+     */
+    public static ProjectorApp start(ProjectorConfig config) {
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
+        Topology topology = ProjectorTopology.build(config, serdes);
+        // The HTTP port must be known before Streams starts, because it is this instance's application.server.
+        DeferredStores stores = new DeferredStores();
+        QueryApi api = new QueryApi(stores, stores::verify, Duration.ofMillis(config.forwardTimeoutMs()));
+        Javalin http = api.start(config.httpHost(), config.httpPort());
+        String self = config.applicationServer().orElse("localhost:" + http.port());
+        HostInfo host = HostInfo.buildFromEndpoint(self);
+        KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(topology, streamsProperties(config, self));
+        } catch (RuntimeException e) {
+            http.stop();
+            throw e;
+        }
+        ProjectorApp app = new ProjectorApp(config, streams, http, self);
+        streams.setStateListener((now, before) -> {
+            app.state.set(now);
+            LOG.info("Projector {} state {} -> {}", self, before, now);
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Projector stream thread failed; shutting the client down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        stores.bind(new StreamsStores(streams, host), new LedgerVerifierService(config, serdes, streams));
+        streams.start();
+        LOG.info("Projector {} started: application.id={}, HTTP on port {}", self, config.applicationId(),
+                http.port());
+        return app;
+    }
+
+    static Properties streamsProperties(ProjectorConfig config, String applicationServer) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(config.numStreamThreads()));
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DlqDeserializationExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DlqProcessingExceptionHandler.class.getName());
+        props.put("processing.exception.handler.global.enabled", "true");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+
+    /** Whether the projection is queryable (Streams RUNNING). */
+    public boolean ready() {
+        return state.get() == KafkaStreams.State.RUNNING;
+    }
+
+    /** The port the query API listens on. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** This instance's application.server, {@code host:port}. */
+    public String applicationServer() {
+        return self;
+    }
+
+    /** The configuration it runs with. */
+    public ProjectorConfig config() {
+        return config;
+    }
+
+    /** Closes Streams (leaving the group, with a timeout), then the HTTP server. */
+    @Override
+    public void close() {
+        LOG.info("Projector {} closing", self);
+        try {
+            // Leave the group on a clean stop, so the partitions move at once instead of after the session timeout.
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(CLOSE_TIMEOUT));
+        } finally {
+            http.stop();
+        }
+    }
+
+    /** Verifies runs from the raw ledger, with gateway keys from the global store. */
+    private static final class LedgerVerifierService implements RunVerifier {
+        private final ProjectorConfig config;
+        private final LedgerVerifier verifier;
+
+        LedgerVerifierService(ProjectorConfig config, TollgateSerdes serdes, KafkaStreams streams) {
+            this.config = config;
+            StreamsStores stores = new StreamsStores(streams, HostInfo.unavailable());
+            this.verifier = new LedgerVerifier(serdes.value(Topics.LEDGER).deserializer(), keyId -> {
+                ReadOnlyKeyValueStore<String, GatewayKey> keys = stores.local(ProjectorTopology.GATEWAY_KEY_STORE);
+                return Optional.ofNullable(keys.get(keyId));
+            });
+        }
+
+        @Override
+        public RunVerification verify(String runId) {
+            try (LedgerReader reader = new LedgerReader(config.bootstrapServers(), Duration.ofSeconds(30))) {
+                return verifier.verifyRun(runId, reader.readRunPartition(runId));
+            }
+        }
+    }
+
+    /** Lets the HTTP server start (to learn its port) before the Streams client it queries exists. */
+    private static final class DeferredStores implements ProjectionStores {
+        private volatile ProjectionStores delegate;
+        private volatile RunVerifier verifier;
+
+        void bind(ProjectionStores delegate, RunVerifier verifier) {
+            this.verifier = verifier;
+            this.delegate = delegate;
+        }
+
+        RunVerification verify(String runId) {
+            return verifier.verify(runId);
+        }
+
+        @Override
+        public boolean ready() {
+            return delegate != null && delegate.ready();
+        }
+
+        @Override
+        public String self() {
+            return delegate == null ? "" : delegate.self();
+        }
+
+        @Override
+        public Owner owner(String store, String key) {
+            return delegate.owner(store, key);
+        }
+
+        @Override
+        public java.util.List<String> otherInstances(String store) {
+            return delegate.otherInstances(store);
+        }
+
+        @Override
+        public <V> ReadOnlyKeyValueStore<String, V> local(String store) {
+            return delegate.local(store);
+        }
+    }
+}

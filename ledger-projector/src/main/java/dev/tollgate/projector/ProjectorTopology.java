@@ -1,0 +1,114 @@
+package dev.tollgate.projector;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.tollgate.events.GatewayKey;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.projector.view.Json;
+import dev.tollgate.projector.view.PendingApproval;
+import dev.tollgate.projector.view.RunView;
+import dev.tollgate.projector.view.TimelineEntry;
+import dev.tollgate.projector.view.ToolCallView;
+import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The projector's topology, pure wiring.
+ *
+ * <p>Reads {@code tollgate.ledger.v1} as raw bytes, so that each event's hash is computed from the exact bytes on
+ * the topic ({@code LedgerHash.ofRecordValue}), then decodes it. Processor {@code project-run} (partitioned by
+ * runId) owns:
+ * <ul>
+ *     <li>{@value #RUN_VIEW_STORE}: runId → {@link RunView};</li>
+ *     <li>{@value #RUN_TIMELINE_STORE}: {@code runId/seq} (seq zero-padded to 19 digits, so a prefix scan is in
+ *     seq order) → {@link TimelineEntry};</li>
+ *     <li>{@value #APPROVAL_INBOX_STORE}: {@code runId/callId} → {@link PendingApproval}.</li>
+ * </ul>
+ * Events about a tool call are then re-keyed by callId through the named repartition topic
+ * {@code <application.id>-}{@value #TOOL_CALL_REPARTITION}{@code -repartition} (still the original ledger bytes, so
+ * nothing new is registered in the schema registry), and processor {@code project-tool-call} owns
+ * {@value #TOOL_CALL_STORE}: callId → the list of {@link ToolCallView}s with that callId (callIds are unique within
+ * a run, not globally; the API filters by tenant). Keying by callId is what lets {@code GET /v1/tool-calls/{callId}}
+ * find its owner instance with one metadata lookup.
+ *
+ * <p>Global stores: {@value #IDENTITY_STORE} (tollgate.identities.v1, for API keys) and {@value #GATEWAY_KEY_STORE}
+ * (tollgate.gateway-keys.v1, for receipt signatures).
+ */
+public final class ProjectorTopology {
+
+    public static final String RUN_VIEW_STORE = "run-view-store";
+    public static final String RUN_TIMELINE_STORE = "run-timeline-store";
+    public static final String TOOL_CALL_STORE = "tool-call-store";
+    public static final String APPROVAL_INBOX_STORE = "approval-inbox-store";
+    public static final String IDENTITY_STORE = "identity-store";
+    public static final String GATEWAY_KEY_STORE = "gateway-key-store";
+    public static final String TOOL_CALL_REPARTITION = "tool-calls-by-call-id";
+
+    /** Value type of {@value #TOOL_CALL_STORE}. */
+    public static final TypeReference<List<ToolCallView>> TOOL_CALLS = new TypeReference<>() {
+    };
+
+    private ProjectorTopology() {
+    }
+
+    /** Builds the topology; no I/O. */
+    public static Topology build(ProjectorConfig config, TollgateSerdes serdes) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Deserializer<LedgerEvent> ledger = serdes.value(Topics.LEDGER).deserializer();
+
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_VIEW_STORE),
+                Serdes.String(), Json.serde(RunView.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_TIMELINE_STORE),
+                Serdes.String(), Json.serde(TimelineEntry.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPROVAL_INBOX_STORE),
+                Serdes.String(), Json.serde(PendingApproval.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TOOL_CALL_STORE),
+                Serdes.String(), Json.serde(TOOL_CALLS)));
+
+        KStream<String, byte[]> events = builder.stream(Topics.LEDGER.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-ledger"));
+        events.process(() -> new RunProjectionProcessor(ledger), Named.as("project-run"),
+                        RUN_VIEW_STORE, RUN_TIMELINE_STORE, APPROVAL_INBOX_STORE)
+                .repartition(Repartitioned.<String, byte[]>as(TOOL_CALL_REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
+                .process(() -> new ToolCallProcessor(ledger), Named.as("project-tool-call"), TOOL_CALL_STORE);
+
+        builder.globalTable(Topics.IDENTITIES.name(),
+                Consumed.with(serdes.key(), serdes.value(Topics.IDENTITIES)).withName("read-identities"),
+                Materialized.<String, Identity, KeyValueStore<Bytes, byte[]>>as(IDENTITY_STORE)
+                        .withKeySerde(serdes.key()).withValueSerde(serdes.value(Topics.IDENTITIES)));
+        builder.globalTable(Topics.GATEWAY_KEYS.name(),
+                Consumed.with(serdes.key(), serdes.value(Topics.GATEWAY_KEYS)).withName("read-gateway-keys"),
+                Materialized.<String, GatewayKey, KeyValueStore<Bytes, byte[]>>as(GATEWAY_KEY_STORE)
+                        .withKeySerde(serdes.key()).withValueSerde(serdes.value(Topics.GATEWAY_KEYS)));
+        return builder.build();
+    }
+
+    /** Key of a timeline entry: the run id, a slash, and the seq zero-padded so keys sort in seq order. */
+    public static String timelineKey(String runId, long seq) {
+        return runId + "/" + String.format("%019d", seq);
+    }
+
+    /** Prefix of every timeline key of a run. */
+    public static String timelinePrefix(String runId) {
+        return runId + "/";
+    }
+
+    /** Key of an inbox entry. */
+    public static String inboxKey(String runId, String callId) {
+        return runId + "/" + callId;
+    }
+}

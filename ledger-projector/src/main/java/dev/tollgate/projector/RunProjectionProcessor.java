@@ -1,0 +1,74 @@
+package dev.tollgate.projector;
+
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.projector.view.LedgerProjection;
+import dev.tollgate.projector.view.PendingApproval;
+import dev.tollgate.projector.view.RunView;
+import dev.tollgate.projector.view.TimelineEntry;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies each ledger event to its run's view, timeline and the approvals inbox, and forwards the events about a
+ * tool call re-keyed by callId. An event at or below the view's {@code lastSeq} was applied before (a re-read after
+ * a restart) and is skipped whole, so nothing downstream sees it twice either.
+ */
+final class RunProjectionProcessor implements Processor<String, byte[], String, byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunProjectionProcessor.class);
+
+    private final Deserializer<LedgerEvent> deserializer;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, RunView> views;
+    private KeyValueStore<String, TimelineEntry> timeline;
+    private KeyValueStore<String, PendingApproval> inbox;
+
+    RunProjectionProcessor(Deserializer<LedgerEvent> deserializer) {
+        this.deserializer = deserializer;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.views = context.getStateStore(ProjectorTopology.RUN_VIEW_STORE);
+        this.timeline = context.getStateStore(ProjectorTopology.RUN_TIMELINE_STORE);
+        this.inbox = context.getStateStore(ProjectorTopology.APPROVAL_INBOX_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        if (record.value() == null) {
+            throw new IllegalArgumentException("ledger record without a value (key " + record.key() + ")");
+        }
+        String hash = LedgerHash.ofRecordValue(record.value());
+        String topic = context.recordMetadata().map(m -> m.topic()).orElse("tollgate.ledger.v1");
+        LedgerEvent event = deserializer.deserialize(topic, record.value());
+        String runId = event.getRunId();
+        RunView before = views.get(runId);
+        if (before != null && event.getSeq() <= before.lastSeq()) {
+            LOG.debug("Skipping already applied event runId={} seq={} (lastSeq {})", runId, event.getSeq(),
+                    before.lastSeq());
+            return;
+        }
+        if (before != null && event.getSeq() != before.lastSeq() + 1) {
+            LOG.warn("Ledger gap for runId={}: seq {} after {}; applying (verification reports it)", runId,
+                    event.getSeq(), before.lastSeq());
+        }
+        views.put(runId, LedgerProjection.applyToRun(before, event, hash));
+        timeline.put(ProjectorTopology.timelineKey(runId, event.getSeq()), LedgerProjection.timelineEntry(event, hash));
+        LedgerProjection.heldApproval(event)
+                .ifPresent(p -> inbox.put(ProjectorTopology.inboxKey(runId, p.callId()), p));
+        LedgerProjection.resolvedApproval(event)
+                .ifPresent(callId -> inbox.delete(ProjectorTopology.inboxKey(runId, callId)));
+        Optional<String> callId = LedgerProjection.callIdOf(event);
+        callId.ifPresent(id -> context.forward(record.withKey(id)));
+        LOG.debug("Projected runId={} seq={} type={}", runId, event.getSeq(), LedgerProjection.type(event));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tollgate.projector;
+
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.projector.view.LedgerProjection;
+import dev.tollgate.projector.view.ToolCallView;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies events about a tool call, keyed by callId, to the call's view in {@code tool-call-store}. The value is a
+ * list because two runs may use the same callId; each entry is updated only by its own run's events, and only by
+ * events above the entry's {@code lastSeq}.
+ */
+final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
+
+    private final Deserializer<LedgerEvent> deserializer;
+    private KeyValueStore<String, List<ToolCallView>> calls;
+
+    ToolCallProcessor(Deserializer<LedgerEvent> deserializer) {
+        this.deserializer = deserializer;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.calls = context.getStateStore(ProjectorTopology.TOOL_CALL_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        LedgerEvent event = deserializer.deserialize("tollgate.ledger.v1", record.value());
+        String callId = record.key();
+        List<ToolCallView> existing = calls.get(callId);
+        List<ToolCallView> updated = new ArrayList<>(existing == null ? List.of() : existing);
+        int index = -1;
+        for (int i = 0; i < updated.size(); i++) {
+            if (updated.get(i).runId().equals(event.getRunId())) {
+                index = i;
+            }
+        }
+        ToolCallView before = index < 0 ? null : updated.get(index);
+        ToolCallView after = LedgerProjection.applyToCall(before, event);
+        if (after == before) {
+            return;
+        }
+        if (index < 0) {
+            updated.add(after);
+        } else {
+            updated.set(index, after);
+        }
+        calls.put(callId, List.copyOf(updated));
+    }
+}

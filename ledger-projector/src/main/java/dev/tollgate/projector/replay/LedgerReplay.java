@@ -1,0 +1,69 @@
+package dev.tollgate.projector.replay;
+
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.projector.verify.RawLedgerRecord;
+import dev.tollgate.projector.view.LedgerProjection;
+import dev.tollgate.projector.view.RunView;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Rebuilds run views from raw ledger records with the projector's own function, {@link LedgerProjection#applyToRun},
+ * for {@code tollgate ledger replay}. Feed records in topic order; read the views with {@link #views()}. A replay
+ * that starts after a run's first event builds the view from the events it saw.
+ */
+public final class LedgerReplay {
+
+    private final Deserializer<LedgerEvent> decoder;
+    private final String runFilter;
+    private final Map<String, RunView> views = new TreeMap<>();
+    private long applied;
+    private long undecodable;
+
+    /**
+     * @param decoder   decodes a ledger record value (Confluent wire format)
+     * @param runFilter only this run, or {@code null} for every run
+     */
+    public LedgerReplay(Deserializer<LedgerEvent> decoder, String runFilter) {
+        this.decoder = decoder;
+        this.runFilter = runFilter;
+    }
+
+    /** Applies one record; an undecodable record is counted and skipped. */
+    public void accept(RawLedgerRecord record) {
+        if (runFilter != null && record.key() != null && !runFilter.equals(record.key())) {
+            return;
+        }
+        LedgerEvent event;
+        String hash;
+        try {
+            hash = LedgerHash.ofRecordValue(record.value());
+            event = decoder.deserialize("tollgate.ledger.v1", record.value());
+        } catch (RuntimeException e) {
+            undecodable++;
+            return;
+        }
+        if (runFilter != null && !runFilter.equals(event.getRunId())) {
+            return;
+        }
+        views.put(event.getRunId(), LedgerProjection.applyToRun(views.get(event.getRunId()), event, hash));
+        applied++;
+    }
+
+    /** The views rebuilt so far, by runId. */
+    public Map<String, RunView> views() {
+        return new TreeMap<>(views);
+    }
+
+    /** Records applied (including ones the projection found already applied). */
+    public long applied() {
+        return applied;
+    }
+
+    /** Records that could not be decoded. */
+    public long undecodable() {
+        return undecodable;
+    }
+}

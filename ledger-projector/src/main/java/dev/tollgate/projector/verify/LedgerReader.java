@@ -1,0 +1,195 @@
+package dev.tollgate.projector.verify;
+
+import dev.tollgate.events.GatewayKey;
+import dev.tollgate.events.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Reads topics as raw bytes ({@code ByteArrayDeserializer}, {@code read_committed}, no consumer group): the ledger
+ * for verification, replay and tail, and the gateway keys for receipt signatures. A bounded read stops at the end
+ * offsets taken when it starts. Not thread-safe; one per use.
+ */
+public final class LedgerReader implements AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Duration timeout;
+
+    /** A reader of the cluster at {@code bootstrapServers}; {@code timeout} bounds each bounded read. */
+    public LedgerReader(String bootstrapServers, Duration timeout) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-ledger-reader");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.timeout = timeout;
+    }
+
+    /** The partition of a run: Kafka's default partitioner over the UTF-8 runId key. */
+    public static int partitionOf(String runId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** The ledger's partitions, as on the cluster; empty when the topic does not exist yet. */
+    public List<TopicPartition> ledgerPartitions() {
+        return partitions(Topics.LEDGER.name());
+    }
+
+    /** The ledger partition that holds {@code runId}. */
+    public Optional<TopicPartition> partitionOfRun(String runId) {
+        List<TopicPartition> all = ledgerPartitions();
+        if (all.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TopicPartition(Topics.LEDGER.name(), partitionOf(runId, all.size())));
+    }
+
+    /** Every ledger record of the partition that holds {@code runId}, from the beginning. */
+    public List<RawLedgerRecord> readRunPartition(String runId) {
+        List<RawLedgerRecord> out = new ArrayList<>();
+        partitionOfRun(runId).ifPresent(tp -> read(Map.of(tp, 0L), null, out::add));
+        return out;
+    }
+
+    /** Every ledger record from the beginning, partition by partition order within each partition. */
+    public void readAll(Consumer<RawLedgerRecord> sink) {
+        Map<TopicPartition, Long> from = new HashMap<>();
+        ledgerPartitions().forEach(tp -> from.put(tp, 0L));
+        read(from, null, sink);
+    }
+
+    /**
+     * Reads from the given start offsets up to the end offsets as of now; with {@code until}, records with a
+     * timestamp after it are not delivered.
+     */
+    public void read(Map<TopicPartition, Long> from, Instant until, Consumer<RawLedgerRecord> sink) {
+        if (from.isEmpty()) {
+            return;
+        }
+        consumer.assign(from.keySet());
+        Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet(), timeout);
+        Map<TopicPartition, Long> remaining = new HashMap<>();
+        from.forEach((tp, offset) -> {
+            long start = Math.max(0, offset);
+            consumer.seek(tp, start);
+            if (end.getOrDefault(tp, 0L) > start) {
+                remaining.put(tp, end.get(tp));
+            }
+        });
+        consumer.pause(consumer.assignment().stream().filter(tp -> !remaining.containsKey(tp)).toList());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!remaining.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new org.apache.kafka.common.errors.TimeoutException("reading the ledger took longer than "
+                        + timeout + "; still to read: " + remaining.keySet());
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                Long stop = remaining.get(tp);
+                if (stop == null || record.offset() >= stop) {
+                    continue;
+                }
+                if (until == null || record.timestamp() <= until.toEpochMilli()) {
+                    sink.accept(RawLedgerRecord.of(record));
+                }
+            }
+            for (TopicPartition tp : List.copyOf(remaining.keySet())) {
+                if (consumer.position(tp) >= remaining.get(tp)) {
+                    remaining.remove(tp);
+                    consumer.pause(List.of(tp));
+                }
+            }
+        }
+        consumer.unsubscribe();
+    }
+
+    /** For each ledger partition, the first offset whose record timestamp is at or after {@code time}. */
+    public Map<TopicPartition, Long> offsetsAt(Instant time) {
+        List<TopicPartition> partitions = ledgerPartitions();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, time.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, timeout);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = found.get(tp);
+            out.put(tp, at == null ? end.get(tp) : at.offset());
+        }
+        return out;
+    }
+
+    /**
+     * Follows the ledger from its end (or from the beginning), delivering records as they are committed, until
+     * {@code stop} says so; it is checked after every poll.
+     */
+    public void follow(boolean fromBeginning, BooleanSupplier stop, Consumer<RawLedgerRecord> sink) {
+        List<TopicPartition> partitions = ledgerPartitions();
+        consumer.assign(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        }
+        while (!stop.getAsBoolean()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                sink.accept(RawLedgerRecord.of(record));
+                if (stop.getAsBoolean()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The gateway keys published on tollgate.gateway-keys.v1, by keyId (the last value of each key wins). */
+    public Map<String, GatewayKey> gatewayKeys(Deserializer<GatewayKey> deserializer) {
+        Map<TopicPartition, Long> from = new HashMap<>();
+        partitions(Topics.GATEWAY_KEYS.name()).forEach(tp -> from.put(tp, 0L));
+        Map<String, GatewayKey> keys = new HashMap<>();
+        read(from, null, raw -> {
+            if (raw.value() == null) {
+                keys.remove(raw.key());
+            } else {
+                GatewayKey key = deserializer.deserialize(Topics.GATEWAY_KEYS.name(), raw.value());
+                keys.put(key.getKeyId(), key);
+            }
+        });
+        return keys;
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+        if (infos == null) {
+            return List.of();
+        }
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+                .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}
