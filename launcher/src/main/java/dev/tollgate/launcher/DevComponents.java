@@ -3,6 +3,8 @@ package dev.tollgate.launcher;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.GatewayDevDefaults;
 import dev.tollgate.gateway.ToolGatewayApp;
+import dev.tollgate.projector.ProjectorApp;
+import dev.tollgate.projector.ProjectorConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +18,7 @@ final class DevComponents {
     }
 
     static List<DevComponent.Factory> all() {
-        return List.of(DevComponents::toolGateway);
+        return List.of(DevComponents::toolGateway, DevComponents::projector);
     }
 
     /** The tool gateway: the dev config file if given (--gateway-config), else a safe default (no egress). */
@@ -32,5 +34,18 @@ final class DevComponents {
         return DevComponent.of("tool-gateway", app, app::ready,
                 String.format("Tool gateway      receipt key %s, outbox %s", app.keyId(),
                         config.outbox()));
+    }
+
+    /** The ledger projector and its query API on --query-port. */
+    static DevComponent projector(DevComponent.DevContext context) {
+        ProjectorConfig config = ProjectorConfig.of(Map.of(
+                ProjectorConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
+                ProjectorConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
+                ProjectorConfig.STATE_DIR.name(), context.settings().dataDir().resolve("projector").toString(),
+                ProjectorConfig.HTTP_HOST.name(), "127.0.0.1",
+                ProjectorConfig.HTTP_PORT.name(), Integer.toString(context.settings().queryPort())));
+        ProjectorApp app = ProjectorApp.start(config);
+        return DevComponent.of("projector", app, app::ready,
+                String.format("Query API         http://127.0.0.1:%d", app.httpPort()));
     }
 }

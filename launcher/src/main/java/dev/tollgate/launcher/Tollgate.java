@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
             DevCommand.class,
             TopicsCommand.class,
             ToolGatewayCommand.class,
+            ProjectorCommand.class,
+            LedgerCommand.class,
         })
 public final class Tollgate implements Callable<Integer> {
 
