@@ -48,7 +48,7 @@ public final class RunHarness {
 
     public List<SpecificRecord> when(ToolCallResult result) {
         RunState state = states.get(result.getRunId());
-        Decision decision = RunDecider.decide(state, result);
+        Decision decision = RunDecider.decide(state, result, context);
         return append(result.getRunId(), new RunLedger.Envelope("", "", result.getFinishedAt(), null, null),
                 decision);
     }

@@ -4,6 +4,7 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.policy.run.Decided;
 import dev.tollgate.policy.run.Decision;
+import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunState;
@@ -23,7 +24,7 @@ public final class ToolResultDecider {
     private ToolResultDecider() {
     }
 
-    public static Decision decide(RunState state, ToolCallResult result) {
+    public static Decision decide(RunState state, ToolCallResult result, PolicyContext context) {
         if (state == null) {
             return Decision.none();
         }
@@ -43,12 +44,13 @@ public final class ToolResultDecider {
                 .setCostMicros(Math.max(0, result.getCostMicros()))
                 .setError(error)
                 .setReceipt(result.getReceipt())
-                .build())), null);
+                .build())), context.bundle().orElse(null));
     }
 
     /** Whether a result is one the run awaits (for counting the ones that are skipped). */
     public static boolean awaited(RunState state, ToolCallResult result) {
-        return !decide(state, result).isEmpty();
+        CallState call = state == null ? null : state.getCalls().get(result.getCallId());
+        return call != null && call.getStatus() == CallStatus.APPROVED;
     }
 
     public static RunState evolve(RunState state, SpecificRecord payload) {

@@ -75,8 +75,8 @@ public final class RunDecider {
         return reject(context, command, ReasonCode.COMMAND_INVALID, typeOf(command) + " is not handled yet");
     }
 
-    public static Decision decide(RunState state, ToolCallResult result) {
-        return ToolResultDecider.decide(state, result);
+    public static Decision decide(RunState state, ToolCallResult result, PolicyContext context) {
+        return ToolResultDecider.decide(state, result, context);
     }
 
     /** The state after one ledger event; {@code stateOnly} is {@link Decided#stateOnly()} when known. */
