@@ -85,7 +85,12 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(CLOSE_TIMEOUT);
+        close(CLOSE_TIMEOUT);
+    }
+
+    /** Closes with a timeout; {@code Duration.ZERO} abandons in-flight work as a crash would (tests use it). */
+    public void close(Duration timeout) {
+        streams.close(timeout);
         if (http != null) {
             http.stop(0);
         }
