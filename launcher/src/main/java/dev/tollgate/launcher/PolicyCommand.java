@@ -1,0 +1,267 @@
+package dev.tollgate.launcher;
+
+import dev.tollgate.events.Command;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.KillSwitch;
+import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.ToolCallResult;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.policy.cases.PolicyCases;
+import dev.tollgate.policy.diff.PolicyDiff;
+import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.engine.PolicyCompileException;
+import dev.tollgate.policy.engine.PolicyCompiler;
+import dev.tollgate.policy.engine.PolicyProblem;
+import dev.tollgate.policy.run.StaticPolicyContext;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tollgate policy check|test|publish|diff}: validate a bundle (problems with line and rule id), run table
+ * tests, publish to {@code tollgate.policies.v1}, and backtest a bundle against the recorded commands. Exit codes:
+ * 0 fine, 1 a refused bundle, a failing case or a diff with changes is not an error (0) unless asked, 2 usage.
+ */
+@CommandLine.Command(name = "policy", description = "Policy bundle tools.", mixinStandardHelpOptions = true,
+        subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class, PolicyCommand.Publish.class,
+                PolicyCommand.Diff.class})
+public final class PolicyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    static CompiledBundle compile(Path file, PrintWriter out, PrintWriter err) throws IOException {
+        try {
+            return PolicyCompiler.compile(Files.readString(file));
+        } catch (PolicyCompileException e) {
+            err.println(file + ": refused, " + e.problems().size() + " problem(s)");
+            for (PolicyProblem problem : e.problems()) {
+                err.println(file + ":" + problem.line() + ": " + (problem.ruleId() == null ? ""
+                        : "[" + problem.ruleId() + "] ") + problem.message());
+            }
+            return null;
+        }
+    }
+
+    /** {@code tollgate policy check FILE}. */
+    @CommandLine.Command(name = "check", description = "Validate a bundle: every CEL condition and JSON Schema.")
+    static final class Check implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            CompiledBundle bundle = compile(file, out, spec.commandLine().getErr());
+            if (bundle == null) {
+                return 1;
+            }
+            out.printf("%s: OK, bundle %s version %s sha256 %s (%d runs entries, %d tools, %d rules)%n", file,
+                    bundle.name(), bundle.version(), bundle.sha256(), bundle.runs().size(), bundle.tools().size(),
+                    bundle.rules().size());
+            return 0;
+        }
+    }
+
+    /** {@code tollgate policy test FILE CASES}. */
+    @CommandLine.Command(name = "test", description = "Run table tests (CASES YAML); non-zero on a mismatch.")
+    static final class Test implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Parameters(index = "1", paramLabel = "CASES")
+        Path cases;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            CompiledBundle bundle = compile(file, out, spec.commandLine().getErr());
+            if (bundle == null) {
+                return 1;
+            }
+            List<PolicyCases.Result> results = PolicyCases.run(bundle, Files.readString(cases));
+            long failed = results.stream().filter(r -> !r.passed()).count();
+            for (PolicyCases.Result result : results) {
+                out.printf("%s  %s: %s%s%n", result.passed() ? "PASS" : "FAIL", result.name(), result.actual(),
+                        result.passed() ? "" : " (expected " + result.expected() + ")");
+            }
+            out.printf("%d case(s), %d failed%n", results.size(), failed);
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    /** Options shared by the commands that talk to Kafka. */
+    static final class Connection {
+
+        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap.")
+        String bootstrapServers;
+
+        @Option(names = "--schema-registry-url", defaultValue = "http://localhost:8081",
+                description = "Schema registry URL.")
+        String schemaRegistryUrl;
+
+        TollgateSerdes serdes() {
+            return new TollgateSerdes(new RestSchemaRegistryClient(schemaRegistryUrl));
+        }
+    }
+
+    /** {@code tollgate policy publish FILE}. */
+    @CommandLine.Command(name = "publish", description = "Check a bundle, then publish it to tollgate.policies.v1.")
+    static final class Publish implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @CommandLine.Mixin
+        Connection connection = new Connection();
+
+        @Option(names = "--published-by", defaultValue = "cli", description = "Recorded as publishedBy.")
+        String publishedBy;
+
+        @Override
+        public Integer call() throws Exception {
+            CompiledBundle bundle = compile(file, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (bundle == null) {
+                return 1;
+            }
+            PolicyBundle record = PolicyBundle.newBuilder().setName(bundle.name()).setVersion(bundle.version())
+                    .setSha256(bundle.sha256()).setYaml(bundle.yaml()).setPublishedAt(Instant.now())
+                    .setPublishedBy(publishedBy).build();
+            publish(connection, record);
+            spec.commandLine().getOut().printf("published %s version %s sha256 %s%n", bundle.name(),
+                    bundle.version(), bundle.sha256());
+            return 0;
+        }
+    }
+
+    static void publish(Connection connection, PolicyBundle record) throws Exception {
+        TollgateSerdes serdes = connection.serdes();
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        try (KafkaProducer<String, PolicyBundle> producer = new KafkaProducer<>(config, new StringSerializer(),
+                serdes.value(Topics.POLICIES).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.POLICIES.name(), record.getName(), record)).get();
+        }
+    }
+
+    /** {@code tollgate policy diff FILE [--from-timestamp ISO]}. */
+    @CommandLine.Command(name = "diff", description = "Re-decide the recorded RequestRun and RequestToolCall commands"
+            + " with this bundle and list every decision that would change.")
+    static final class Diff implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @CommandLine.Mixin
+        Connection connection = new Connection();
+
+        @Option(names = "--from-timestamp", description = "Compare only commands issued from this instant (ISO-8601);"
+                + " earlier ones are still replayed to rebuild run state.")
+        Instant from;
+
+        @Option(names = "--bundle", description = "Name of the bundle in force to compare with (default: the"
+                + " candidate's name).")
+        String current;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            CompiledBundle candidate = compile(file, out, spec.commandLine().getErr());
+            if (candidate == null) {
+                return 1;
+            }
+            TollgateSerdes serdes = connection.serdes();
+            String name = current == null ? candidate.name() : current;
+            CompiledBundle inForce = null;
+            for (ConsumerRecord<String, PolicyBundle> record : TopicSnapshot.read(connection.bootstrapServers,
+                    Topics.POLICIES.name(), serdes.value(Topics.POLICIES).deserializer())) {
+                if (name.equals(record.key()) && record.value() != null) {
+                    try {
+                        inForce = PolicyCompiler.compile(record.value().getYaml());
+                    } catch (PolicyCompileException e) {
+                        // refused bundles never come into force
+                    }
+                }
+            }
+            Map<String, Identity> identities = latest(TopicSnapshot.read(connection.bootstrapServers,
+                    Topics.IDENTITIES.name(), serdes.value(Topics.IDENTITIES).deserializer()));
+            Map<String, KillSwitch> killSwitches = latest(TopicSnapshot.read(connection.bootstrapServers,
+                    Topics.KILL_SWITCHES.name(), serdes.value(Topics.KILL_SWITCHES).deserializer()));
+            List<ConsumerRecord<String, ?>> recorded = new ArrayList<>();
+            recorded.addAll(TopicSnapshot.read(connection.bootstrapServers, Topics.COMMANDS.name(),
+                    serdes.value(Topics.COMMANDS).deserializer()));
+            recorded.addAll(TopicSnapshot.read(connection.bootstrapServers, Topics.TOOL_RESULTS.name(),
+                    serdes.value(Topics.TOOL_RESULTS).deserializer()));
+            // Per-run order is partition order; across the two topics, record time orders results after the
+            // dispatch that caused them (the sort is stable, so ties keep partition order).
+            recorded.sort(Comparator.comparingLong(ConsumerRecord::timestamp));
+            List<Object> inputs = new ArrayList<>();
+            recorded.stream().map(ConsumerRecord::value).filter(v -> v instanceof Command
+                    || v instanceof ToolCallResult).forEach(inputs::add);
+
+            PolicyDiff.Report report = PolicyDiff.diff(inputs,
+                    new StaticPolicyContext(inForce, identities, killSwitches), candidate, from);
+            out.printf("compared %d decision(s) under %s against %s version %s: %d would change%n", report.compared(),
+                    inForce == null ? "no bundle" : inForce.name() + " version " + inForce.version(),
+                    candidate.name(), candidate.version(), report.changes().size());
+            for (PolicyDiff.Change change : report.changes()) {
+                out.printf("%s run=%s %s%s command=%s%n    now: %s%n    new: %s%n", change.issuedAt(), change.runId(),
+                        change.commandType(), change.callId() == null ? "" : " call=" + change.callId(),
+                        change.commandId(), change.current(), change.candidate());
+            }
+            return 0;
+        }
+
+        private static <V> Map<String, V> latest(List<ConsumerRecord<String, V>> records) {
+            Map<String, V> latest = new HashMap<>();
+            for (ConsumerRecord<String, V> record : records) {
+                if (record.value() == null) {
+                    latest.remove(record.key());
+                } else {
+                    latest.put(record.key(), record.value());
+                }
+            }
+            return latest;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tollgate.policy;
+
+import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.engine.PolicyCompileException;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The global-store updaters: identities and kill switches as they come, policy bundles only when they compile. */
+final class PolicyStoreProcessors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyStoreProcessors.class);
+
+    private PolicyStoreProcessors() {
+    }
+
+    /** Upserts each record into the store; a tombstone deletes. */
+    static final class Upsert<V> implements Processor<String, V, Void, Void> {
+
+        private final String storeName;
+        private KeyValueStore<String, V> store;
+
+        Upsert(String storeName) {
+            this.storeName = storeName;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(storeName);
+        }
+
+        @Override
+        public void process(Record<String, V> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+
+    /**
+     * Keeps, per bundle name, the latest bundle that compiled. A bundle that does not compile is logged with its
+     * problems and ignored: the previous one stays in force. Runs on restore too (global stores reprocess), so a
+     * restart never brings a refused bundle into force.
+     */
+    static final class LoadPolicies implements Processor<String, PolicyBundle, Void, Void> {
+
+        private final String storeName;
+        private final BundleCache cache;
+        private KeyValueStore<String, PolicyBundle> store;
+
+        LoadPolicies(String storeName, BundleCache cache) {
+            this.storeName = storeName;
+            this.cache = cache;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(storeName);
+        }
+
+        @Override
+        public void process(Record<String, PolicyBundle> record) {
+            PolicyBundle bundle = record.value();
+            if (bundle == null || record.key() == null) {
+                return;
+            }
+            try {
+                CompiledBundle compiled = cache.compiled(bundle);
+                if (!compiled.name().equals(record.key())) {
+                    LOG.warn("Ignoring policy bundle published under key {} but named {}", record.key(),
+                            compiled.name());
+                    return;
+                }
+                store.put(record.key(), bundle);
+                LOG.info("Policy bundle {} version {} (sha256 {}) in force", compiled.name(), compiled.version(),
+                        compiled.sha256());
+            } catch (PolicyCompileException e) {
+                LOG.warn("Refused policy bundle {} version {}; the previous one stays in force. {}", record.key(),
+                        bundle.getVersion(), e.getMessage());
+            }
+        }
+    }
+}
