@@ -1,12 +1,29 @@
 package dev.tollgate.launcher;
 
+import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.GatewayDevDefaults;
 import dev.tollgate.gateway.ToolGatewayApp;
+import dev.tollgate.policy.PolicyProcessorApp;
+import dev.tollgate.policy.PolicyProcessorConfig;
+import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.engine.DefaultBundle;
 import dev.tollgate.projector.ProjectorApp;
 import dev.tollgate.projector.ProjectorConfig;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The services {@code tollgate dev} runs next to the embedded broker, in start order. Each entry starts one
@@ -18,7 +35,47 @@ final class DevComponents {
     }
 
     static List<DevComponent.Factory> all() {
-        return List.of(DevComponents::toolGateway, DevComponents::projector);
+        return List.of(DevComponents::policyProcessor, DevComponents::toolGateway, DevComponents::projector);
+    }
+
+    /**
+     * The policy-processor. Before it starts, the project's default bundle (the reference bundle) is published
+     * when no bundle has been published yet, so a fresh stack decides by it.
+     */
+    static DevComponent policyProcessor(DevComponent.DevContext context) throws Exception {
+        String published = publishDefaultBundleIfNone(context);
+        PolicyProcessorConfig config = PolicyProcessorConfig.from(Map.of(
+                PolicyProcessorConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
+                PolicyProcessorConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
+                PolicyProcessorConfig.STATE_DIR.name(),
+                context.settings().dataDir().resolve("policy-processor").toString()));
+        PolicyProcessorApp app = PolicyProcessorApp.start(config);
+        return DevComponent.of("policy-processor", app, app::ready,
+                "Policy bundle     " + published);
+    }
+
+    /** Publishes the default bundle unless tollgate.policies.v1 holds one already; says which is in force. */
+    static String publishDefaultBundleIfNone(DevComponent.DevContext context) throws Exception {
+        TopicPartition partition = new TopicPartition(Topics.POLICIES.name(), 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", context.bootstrapServers()))) {
+            long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+                    .get(30, TimeUnit.SECONDS).offset();
+            if (end > 0) {
+                return "as published on " + Topics.POLICIES.name();
+            }
+        }
+        CompiledBundle bundle = DefaultBundle.compiled();
+        PolicyBundle record = PolicyBundle.newBuilder().setName(bundle.name()).setVersion(bundle.version())
+                .setSha256(bundle.sha256()).setYaml(bundle.yaml()).setPublishedAt(Instant.now())
+                .setPublishedBy("tollgate dev").build();
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(context.schemaRegistryUrl()));
+        try (KafkaProducer<String, PolicyBundle> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), serdes.value(Topics.POLICIES).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.POLICIES.name(), record.getName(), record))
+                    .get(30, TimeUnit.SECONDS);
+        }
+        return bundle.name() + " " + bundle.version() + " (the default, published now)";
     }
 
     /** The tool gateway: the dev config file if given (--gateway-config), else a safe default (no egress). */

@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DevCommand.class,
             TopicsCommand.class,
+            PolicyCommand.class,
+            PolicyProcessorCommand.class,
             ToolGatewayCommand.class,
             ProjectorCommand.class,
             LedgerCommand.class,
