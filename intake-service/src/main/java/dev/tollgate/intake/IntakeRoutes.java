@@ -82,6 +82,7 @@ public final class IntakeRoutes {
     private static final String ERROR_WRITTEN = "tollgate.error.written";
     private static final String STARTED_NANOS = "tollgate.started.nanos";
     private static final String PRINCIPAL = "tollgate.principal";
+    private static final long DRAIN_MIN_BYTES = 8L << 20;
 
     /** What the routes need; {@code ready} drives {@code /health}. */
     public record Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
@@ -690,6 +691,23 @@ public final class IntakeRoutes {
                 + " bytes");
     }
 
+    /**
+     * Reads and drops what is left of a refused request's body (bounded), so the client, still sending, reads the
+     * error instead of a connection reset; beyond the bound the connection is closed.
+     */
+    private void drain(Context ctx) {
+        long left = Math.max(DRAIN_MIN_BYTES, 2 * maxBodyBytes);
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16384];
+            for (int n = in.read(buffer); n >= 0 && left > 0; n = in.read(buffer)) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not drain a refused request: {}", e.toString());
+        }
+    }
+
     private static void json(Context ctx, int status, ObjectNode body) {
         ctx.status(status).contentType("application/json").result(body.toString());
     }
@@ -707,6 +725,7 @@ public final class IntakeRoutes {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        drain(ctx);
         json(ctx, e.code().status(), error);
         Counter.builder("tollgate.intake.http.errors").tag("code", e.code().name())
                 .description("Requests refused, by error code").register(deps.meters()).increment();

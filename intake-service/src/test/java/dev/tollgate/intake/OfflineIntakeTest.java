@@ -23,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -186,6 +187,16 @@ class OfflineIntakeTest {
         assertThat(answer.status()).isEqualTo(503);
         assertThat(answer.errorCode()).isEqualTo("UNAVAILABLE");
         assertThat(answer.header("Retry-After")).isEqualTo("5");
+    }
+
+    @Test
+    void answersMalformedRequestsWithJsonErrorsAndOnlyUnavailableAs5xxWhileKafkaIsDown() {
+        MalformedRequests fuzz = new MalformedRequests(api, List.of(ADMIN, AGENT, HUMAN, DISABLED, OTHER_AGENT),
+                List.of(OTHER_TENANT_RUN, OTHER_AGENT_RUN, UUID.randomUUID().toString()), 7);
+        List<MalformedRequests.Failure> failures = new ArrayList<>(fuzz.sendThroughClient(600));
+        failures.addAll(fuzz.sendRaw(100, server.port()));
+        failures.removeIf(f -> f.status() == 503 && f.body().contains("\"UNAVAILABLE\""));
+        assertThat(failures).isEmpty();
     }
 
     @Test
