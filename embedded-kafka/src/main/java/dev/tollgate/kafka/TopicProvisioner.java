@@ -1,0 +1,81 @@
+package dev.tollgate.kafka;
+
+import dev.tollgate.events.TopicSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Creates the topics of the Tollgate contract that do not exist yet, each with the partition count and configs of
+ * its {@link TopicSpec}, and the broker's default replication factor. Idempotent: an existing topic is left as it
+ * is, even when it differs from its spec (changing a live topic is a migration, not a start-up step).
+ */
+public final class TopicProvisioner {
+
+    private static final Duration VISIBLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long RETRY_NANOS = Duration.ofMillis(20).toNanos();
+
+    private TopicProvisioner() {
+    }
+
+    /**
+     * Creates every topic of {@code topics} that is missing and returns the names it created, once the broker
+     * that {@code admin} talks to knows them (so producers and consumers started next see them at once).
+     */
+    public static List<String> createMissing(Admin admin, Collection<? extends TopicSpec<?, ?>> topics) {
+        List<NewTopic> requests = new ArrayList<>();
+        for (TopicSpec<?, ?> spec : topics) {
+            requests.add(new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty())
+                    .configs(spec.configs()));
+        }
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(requests).values();
+        List<String> created = new ArrayList<>();
+        for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
+            try {
+                result.getValue().get();
+                created.add(result.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause(),
+                            e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted creating topic " + result.getKey(), e);
+            }
+        }
+        awaitVisible(admin, topics.stream().map(TopicSpec::name).toList());
+        return created;
+    }
+
+    /** Waits until {@code admin}'s broker describes every topic of {@code names}. */
+    public static void awaitVisible(Admin admin, Collection<String> names) {
+        long deadline = System.nanoTime() + VISIBLE_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + names + " are not visible: " + e.getCause(),
+                            e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for topics " + names, e);
+            }
+            // The controller has committed the topics; the broker applies the metadata within milliseconds.
+            LockSupport.parkNanos(RETRY_NANOS);
+        }
+    }
+}
