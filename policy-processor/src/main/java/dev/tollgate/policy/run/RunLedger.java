@@ -1,0 +1,95 @@
+package dev.tollgate.policy.run;
+
+import dev.tollgate.events.Command;
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.ToolCallDispatch;
+import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.state.RunState;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Appends a decision to a run's ledger: numbers each event (seq 1, 2, 3... per run, no gaps), chains it to the
+ * previous one ({@code prevHash}, DESIGN.md's hash chain), stamps the envelope (event time is the command's
+ * issuedAt, never the wall clock; the event id is derived from runId and seq so a replay produces the same bytes)
+ * and folds it into the run state. Pure.
+ */
+public final class RunLedger {
+
+    /**
+     * The envelope fields that come from what was answered.
+     *
+     * @param tenantId    tenant of the run
+     * @param principalId principal that issued the command (or owns the run, for results)
+     * @param occurredAt  event time
+     * @param causationId the command answered, or null
+     * @param traceparent W3C trace context, or null
+     */
+    public record Envelope(String tenantId, String principalId, Instant occurredAt, String causationId,
+                           String traceparent) {
+
+        public static Envelope of(Command command) {
+            return new Envelope(command.getTenantId(), command.getPrincipalId(), command.getIssuedAt(),
+                    command.getCommandId(), command.getTraceparent());
+        }
+    }
+
+    /**
+     * One appended event.
+     *
+     * @param event    the ledger event
+     * @param hash     its hash (the next event's prevHash, the record's {@code tollgate-hash} header)
+     * @param dispatch the dispatch it approved, with {@code ledgerSeq} set, or null
+     */
+    public record Entry(LedgerEvent event, String hash, ToolCallDispatch dispatch) {
+    }
+
+    /**
+     * The result of appending.
+     *
+     * @param state   the run state after every event
+     * @param entries the events, in order
+     */
+    public record Appended(RunState state, List<Entry> entries) {
+    }
+
+    private RunLedger() {
+    }
+
+    public static Appended append(RunState state, String runId, Envelope envelope, Decision decision) {
+        RunState run = state == null ? RunDecider.initial(runId) : state;
+        CompiledBundle bundle = decision.bundle();
+        List<Entry> entries = new ArrayList<>();
+        for (Decided decided : decision.events()) {
+            long seq = run.getLastSeq() + 1;
+            LedgerEvent event = LedgerEvent.newBuilder()
+                    .setRunId(runId)
+                    .setSeq(seq)
+                    .setEventId(eventId(runId, seq))
+                    .setOccurredAt(envelope.occurredAt())
+                    .setTenantId(envelope.tenantId().isEmpty() ? run.getTenantId() : envelope.tenantId())
+                    .setPrincipalId(envelope.principalId().isEmpty() ? run.getPrincipalId() : envelope.principalId())
+                    .setPolicyName(bundle == null ? null : bundle.name())
+                    .setPolicyVersion(bundle == null ? null : bundle.version())
+                    .setPolicySha256(bundle == null ? null : bundle.sha256())
+                    .setCausationId(envelope.causationId())
+                    .setTraceparent(envelope.traceparent())
+                    .setPrevHash(run.getLastHash())
+                    .setPayload(decided.payload())
+                    .build();
+            run = RunDecider.evolve(run, event, decided.stateOnly());
+            ToolCallDispatch dispatch = decided.dispatch() == null ? null
+                    : ToolCallDispatch.newBuilder(decided.dispatch()).setLedgerSeq(seq).build();
+            entries.add(new Entry(event, run.getLastHash(), dispatch));
+        }
+        return new Appended(run, entries);
+    }
+
+    /** A name-based UUID of runId and seq: unique per event, and the same when a run is re-decided. */
+    public static String eventId(String runId, long seq) {
+        return UUID.nameUUIDFromBytes((runId + "/" + seq).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tollgate.policy;
+
+import dev.tollgate.events.Command;
+import dev.tollgate.events.FinishRun;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.KillSwitch;
+import dev.tollgate.events.KillSwitchScope;
+import dev.tollgate.events.PrincipalKind;
+import dev.tollgate.events.Receipt;
+import dev.tollgate.events.RequestRun;
+import dev.tollgate.events.RequestToolCall;
+import dev.tollgate.events.RunBudget;
+import dev.tollgate.events.ToolCallResult;
+import dev.tollgate.events.ToolCallStatus;
+import dev.tollgate.events.hash.CanonicalJson;
+import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.engine.DefaultBundle;
+import dev.tollgate.policy.engine.PolicyCompiler;
+import dev.tollgate.policy.run.StaticPolicyContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Small builders with sane defaults for decider and topology tests. */
+public final class Fixtures {
+
+    public static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+    public static final String TENANT = "acme";
+    public static final String AGENT = "agent-1";
+    public static final CompiledBundle REFERENCE = DefaultBundle.compiled();
+
+    private Fixtures() {
+    }
+
+    public static CompiledBundle bundle(String yaml) {
+        try {
+            return PolicyCompiler.compile(yaml);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The reference bundle with one piece of text replaced (which must be present). */
+    public static CompiledBundle referenceWith(String text, String replacement) {
+        String yaml = DefaultBundle.yaml();
+        if (!yaml.contains(text)) {
+            throw new AssertionError("reference bundle has no " + text);
+        }
+        return bundle(yaml.replace(text, replacement));
+    }
+
+    public static Identity identity(String principalId, boolean enabled, String... roles) {
+        return Identity.newBuilder().setPrincipalId(principalId).setName(principalId).setKind(PrincipalKind.AGENT)
+                .setTenantId(TENANT).setRoles(List.of(roles)).setApiKeySha256("0".repeat(64)).setEnabled(enabled)
+                .setCreatedAt(T0).setUpdatedAt(T0).build();
+    }
+
+    public static KillSwitch killSwitch(KillSwitchScope scope, String target, boolean engaged) {
+        return KillSwitch.newBuilder().setScope(scope).setTarget(target).setEngaged(engaged).setReason("incident 42")
+                .setUpdatedAt(T0).setUpdatedBy("admin").build();
+    }
+
+    public static StaticPolicyContext context() {
+        return new StaticPolicyContext(REFERENCE, Map.of(AGENT, identity(AGENT, true), "agent-2",
+                identity("agent-2", true)), Map.of());
+    }
+
+    public static Command command(String runId, String principalId, Instant issuedAt, Object payload) {
+        return Command.newBuilder().setCommandId(UUID.randomUUID().toString()).setRunId(runId).setTenantId(TENANT)
+                .setPrincipalId(principalId).setIssuedAt(issuedAt).setPayload(payload).build();
+    }
+
+    public static Command requestRun(String runId, String workflow, String environment, String classification) {
+        return command(runId, AGENT, T0, RequestRun.newBuilder().setWorkflow(workflow).setEnvironment(environment)
+                .setClassification(classification).setInputJson("{\"ticket\":7}").build());
+    }
+
+    public static Command requestRun(String runId) {
+        return requestRun(runId, "support-triage", "staging", "Internal");
+    }
+
+    public static Command requestRun(String runId, RunBudget budget) {
+        Command command = requestRun(runId);
+        ((RequestRun) command.getPayload()).setBudget(budget);
+        return command;
+    }
+
+    public static Command toolCall(String runId, String callId, String tool, String argsJson) {
+        return command(runId, AGENT, T0.plusSeconds(1), RequestToolCall.newBuilder().setCallId(callId).setTool(tool)
+                .setArgsJson(argsJson).build());
+    }
+
+    public static Command finish(String runId) {
+        return command(runId, AGENT, T0.plusSeconds(60), FinishRun.newBuilder().setOutcome("done").build());
+    }
+
+    public static ToolCallResult result(String runId, String callId, String tool, long costMicros) {
+        String resultSha = CanonicalJson.sha256("{\"ok\":true}");
+        Receipt receipt = Receipt.newBuilder().setKeyId("k1").setRunId(runId).setCallId(callId).setTool(tool)
+                .setArgsSha256("a".repeat(64)).setResultSha256(resultSha).setStatus(ToolCallStatus.SUCCEEDED)
+                .setStartedAt(T0.plusSeconds(2)).setFinishedAt(T0.plusSeconds(3)).setSignature("c2ln").build();
+        return ToolCallResult.newBuilder().setRunId(runId).setCallId(callId).setTool(tool)
+                .setStatus(ToolCallStatus.SUCCEEDED).setResultJson("{\"ok\":true}").setResultSha256(resultSha)
+                .setCostMicros(costMicros).setGatewayId("gw-1").setStartedAt(T0.plusSeconds(2))
+                .setFinishedAt(T0.plusSeconds(3)).setReceipt(receipt).build();
+    }
+}
