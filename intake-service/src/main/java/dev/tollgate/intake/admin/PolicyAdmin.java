@@ -2,23 +2,25 @@ package dev.tollgate.intake.admin;
 
 import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.Topics;
-import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.intake.kafka.Publisher;
+import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.engine.PolicyCompileException;
+import dev.tollgate.policy.engine.PolicyCompiler;
+import dev.tollgate.policy.engine.PolicyProblem;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Validates and publishes policy bundles to {@code tollgate.policies.v1}, keyed by bundle name (every version is
- * kept). A bundle that does not validate is refused whole with line-numbered problems, and nothing is written.
+ * kept). Validation is the policy-engine's full compilation (structure, CEL type-checking, JSON Schemas), the same
+ * the policy-processor runs, so a bundle it would refuse is refused at publish time, whole, with line-numbered
+ * problems, and nothing is written.
  */
 public final class PolicyAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyAdmin.class);
 
     /** A bundle that did not validate. */
     public static final class Refused extends RuntimeException {
@@ -46,14 +48,23 @@ public final class PolicyAdmin {
         this.clock = clock;
     }
 
-    /** Validates a bundle; {@code expectedName} (from the path) must equal {@code metadata.name}. */
+    /** Compiles a bundle; {@code expectedName} (from the path) must equal {@code metadata.name}. */
     public static Validated validate(String yaml, String expectedName) {
-        Validated validated = validateSyntax(yaml);
-        if (!validated.name().equals(expectedName)) {
-            throw new Refused(List.of(new PolicyProblem(1, null, "metadata.name '" + validated.name()
+        CompiledBundle bundle;
+        try {
+            bundle = PolicyCompiler.compile(yaml);
+        } catch (PolicyCompileException e) {
+            throw new Refused(e.problems());
+        } catch (RuntimeException e) {
+            // A defect of the compiler must not turn a request into a 500; the bundle is refused and the defect logged.
+            LOG.warn("the policy compiler failed on a bundle", e);
+            throw new Refused(List.of(new PolicyProblem(0, null, "the bundle could not be compiled")));
+        }
+        if (!bundle.name().equals(expectedName)) {
+            throw new Refused(List.of(new PolicyProblem(1, null, "metadata.name '" + bundle.name()
                     + "' does not match the name in the path '" + expectedName + "'")));
         }
-        return validated;
+        return new Validated(bundle.name(), bundle.version(), bundle.sha256());
     }
 
     /** Publishes a validated bundle; returns what was written. */
@@ -68,38 +79,5 @@ public final class PolicyAdmin {
                 .build();
         publisher.publish(Topics.POLICIES, bundle.getName(), bundle);
         return bundle;
-    }
-
-    private static Validated validateSyntax(String yaml) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(50);
-        options.setNestingDepthLimit(100);
-        options.setCodePointLimit(8 * 1024 * 1024);
-        Object document;
-        try {
-            document = new Yaml(new SafeConstructor(options)).load(yaml);
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            throw new Refused(List.of(new PolicyProblem(mark == null ? 1 : mark.getLine() + 1, null,
-                    "invalid YAML: " + (e.getProblem() == null ? "syntax error" : e.getProblem()))));
-        } catch (YAMLException | IllegalArgumentException e) {
-            throw new Refused(List.of(new PolicyProblem(1, null, "invalid YAML")));
-        }
-        if (!(document instanceof Map<?, ?> root)) {
-            throw new Refused(List.of(new PolicyProblem(1, null, "a bundle must be a YAML mapping")));
-        }
-        if (!(root.get("metadata") instanceof Map<?, ?> metadata)) {
-            throw new Refused(List.of(new PolicyProblem(1, null, "metadata is required")));
-        }
-        Object name = metadata.get("name");
-        Object version = metadata.get("version");
-        if (!(name instanceof String n) || n.isBlank()) {
-            throw new Refused(List.of(new PolicyProblem(1, null, "metadata.name is required")));
-        }
-        if (version == null || version instanceof Map || version instanceof List || version.toString().isBlank()) {
-            throw new Refused(List.of(new PolicyProblem(1, null, "metadata.version is required")));
-        }
-        return new Validated(n, version.toString(), Sha256.hex(yaml));
     }
 }
