@@ -179,7 +179,8 @@ public final class IntakeApp implements AutoCloseable {
 
     /** Ready: serving, with the identity and ledger views caught up and still being read. */
     public boolean ready() {
-        return !closed && server != null && identityReader.caughtUp() && ledgerReader.caughtUp();
+        return !closed && server != null && identityReader.caughtUp() && ledgerReader.caughtUp()
+                && identityReader.alive() && ledgerReader.alive();
     }
 
     /** The HTTP port the server listens on. */

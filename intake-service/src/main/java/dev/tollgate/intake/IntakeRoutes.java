@@ -139,7 +139,8 @@ public final class IntakeRoutes {
         config.routes.exception(ApiException.class, (e, ctx) -> routes.writeError(ctx, e));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> routes.writeError(ctx,
                 new ApiException(JsonErrorHandler.codeFor(e.getStatus()), e.getStatus() == 404
-                        ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path()) : abbreviate(e.getMessage()))));
+                        ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path())
+                        : abbreviate(e.getMessage()))));
         config.routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("unexpected failure on {} {}", ctx.method(), abbreviate(ctx.path()), e);
             routes.writeError(ctx, new ApiException(ErrorCode.INTERNAL, "unexpected failure"));

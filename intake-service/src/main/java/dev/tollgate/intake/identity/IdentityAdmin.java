@@ -63,7 +63,8 @@ public final class IdentityAdmin {
     /** Writes {@code current} disabled. */
     public Written disable(Identity current) {
         Identity disabled = Identity.newBuilder(current).setEnabled(false).setUpdatedAt(clock.instant()).build();
-        return new Written(disabled, publisher.publish(Topics.IDENTITIES, disabled.getPrincipalId(), disabled).offset());
+        long offset = publisher.publish(Topics.IDENTITIES, disabled.getPrincipalId(), disabled).offset();
+        return new Written(disabled, offset);
     }
 
     /**

@@ -37,8 +37,8 @@ public final class Publisher implements AutoCloseable {
     public Publisher(Map<String, Object> producerProps, TollgateSerdes serdes) {
         this.producer = new KafkaProducer<>(producerProps);
         this.serdes = serdes;
-        long delivery = ((Number) producerProps.get("delivery.timeout.ms")).longValue();
-        long block = ((Number) producerProps.get("max.block.ms")).longValue();
+        long delivery = Long.parseLong(String.valueOf(producerProps.getOrDefault("delivery.timeout.ms", 120_000)));
+        long block = Long.parseLong(String.valueOf(producerProps.getOrDefault("max.block.ms", 60_000)));
         this.wait = Duration.ofMillis(delivery + block + 2000);
     }
 

@@ -77,6 +77,11 @@ public final class TopicReader implements AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
+    /** Whether the reading thread still runs (it stops on close or on an unrecoverable error). */
+    public boolean alive() {
+        return thread.isAlive();
+    }
+
     /** Waits until caught up; false on timeout. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -90,7 +95,8 @@ public final class TopicReader implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     take(record);
                 }
-                if (!caughtUp() && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (!caughtUp() && ends.entrySet().stream()
+                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     LOG.info("reader {} caught up", name);
                     caughtUp.countDown();
                 }
