@@ -1,6 +1,5 @@
 package dev.tollgate.intake;
 
-import dev.tollgate.events.Identity;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
