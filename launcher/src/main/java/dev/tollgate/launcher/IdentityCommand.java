@@ -22,9 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tollgate identity create|disable}: writes {@code tollgate.identities.v1} directly, with the same code as
@@ -39,6 +41,9 @@ public final class IdentityCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create an identity and print its principal id and API key (shown once).")
     static final class Create implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
 
         @Mixin
         KafkaOptions kafka;
@@ -64,7 +69,7 @@ public final class IdentityCommand {
                 principalKind = PrincipalKind.UNSPECIFIED;
             }
             if (principalKind == PrincipalKind.UNSPECIFIED) {
-                System.err.println("--kind must be agent, human or service");
+                spec.commandLine().getErr().println("--kind must be agent, human or service");
                 return 2;
             }
             try (Publisher publisher = publisher(kafka)) {
@@ -72,7 +77,7 @@ public final class IdentityCommand {
                         .create(name, principalKind, tenant, roles);
                 ObjectNode out = JsonNodeFactory.instance.objectNode()
                         .put("principalId", created.principalId()).put("apiKey", created.apiKey());
-                System.out.println(out);
+                spec.commandLine().getOut().println(out);
                 return 0;
             }
         }
@@ -82,6 +87,9 @@ public final class IdentityCommand {
     @Command(name = "disable", mixinStandardHelpOptions = true,
             description = "Disable an identity: every intake instance refuses its key within a second.")
     static final class Disable implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
 
         @Mixin
         KafkaOptions kafka;
@@ -94,12 +102,12 @@ public final class IdentityCommand {
             try (Publisher publisher = publisher(kafka)) {
                 Optional<Identity> current = read(publisher, kafka, principalId);
                 if (current.isEmpty()) {
-                    System.err.println("no identity " + principalId);
+                    spec.commandLine().getErr().println("no identity " + principalId);
                     return 1;
                 }
                 new IdentityAdmin(publisher, Clock.systemUTC()).disable(current.get());
-                System.out.println(JsonNodeFactory.instance.objectNode().put("principalId", principalId)
-                        .put("enabled", false));
+                spec.commandLine().getOut().println(JsonNodeFactory.instance.objectNode()
+                        .put("principalId", principalId).put("enabled", false));
                 return 0;
             }
         }

@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tollgate intake}: runs the intake-service on its own until the process is stopped. The bootstrap admin key
@@ -17,6 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "intake", mixinStandardHelpOptions = true,
         description = "Run the intake-service: the authenticated HTTP API for agents, approvers and admins.")
 public final class IntakeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     KafkaOptions kafka;
@@ -45,7 +50,7 @@ public final class IntakeCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "tollgate-intake-shutdown"));
-        System.out.println("intake-service listening on http://localhost:" + app.port());
+        spec.commandLine().getOut().println("intake-service listening on http://localhost:" + app.port());
         stopped.await();
         return 0;
     }

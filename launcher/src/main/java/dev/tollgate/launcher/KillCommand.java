@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tollgate kill engage|lift}: writes {@code tollgate.kill-switches.v1} directly, with the same code as
@@ -23,6 +25,9 @@ public final class KillCommand {
 
     /** Options shared by engage and lift. */
     static class Target {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         KafkaOptions kafka;
 
@@ -38,17 +43,17 @@ public final class KillCommand {
         int write(boolean engaged) {
             Optional<KillSwitchScope> parsed = KillSwitchAdmin.scope(scope);
             if (parsed.isEmpty()) {
-                System.err.println("--scope must be global, tenant, agent or run");
+                spec.commandLine().getErr().println("--scope must be global, tenant, agent or run");
                 return 2;
             }
             if (parsed.get() != KillSwitchScope.GLOBAL && (target == null || target.equals("*"))) {
-                System.err.println("--target is required for scope " + scope);
+                spec.commandLine().getErr().println("--target is required for scope " + scope);
                 return 2;
             }
             try (Publisher publisher = IdentityCommand.publisher(kafka)) {
                 KillSwitch written = new KillSwitchAdmin(publisher, Clock.systemUTC())
                         .write(parsed.get(), target, engaged, reason, "cli:" + System.getProperty("user.name", ""));
-                System.out.println(JsonNodeFactory.instance.objectNode()
+                spec.commandLine().getOut().println(JsonNodeFactory.instance.objectNode()
                         .put("key", KillSwitchAdmin.key(parsed.get(), written.getTarget()))
                         .put("scope", parsed.get().name().toLowerCase(Locale.ROOT))
                         .put("target", written.getTarget())
