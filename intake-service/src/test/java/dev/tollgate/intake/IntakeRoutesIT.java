@@ -393,6 +393,7 @@ class IntakeRoutesIT {
         List<MalformedRequests.Failure> failures = fuzz.sendThroughClient(3000);
         failures.addAll(fuzz.sendRaw(300, app.port()));
         assertThat(failures).isEmpty();
+        assertThat(fuzz.transportRetries()).as("requests that needed a new connection").isLessThan(30);
     }
 
     private static ToolCallResult result(String runId, String callId, String json) {

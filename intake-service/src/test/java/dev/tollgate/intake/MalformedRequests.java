@@ -46,6 +46,7 @@ final class MalformedRequests {
     private final List<String> runIds;
     private final long seed;
     private final Random random;
+    private int transportRetries;
 
     MalformedRequests(HttpApi api, List<String> keys, List<String> runIds, long seed) {
         this.api = api;
@@ -76,30 +77,41 @@ final class MalformedRequests {
             } catch (IllegalArgumentException e) {
                 continue;
             }
-            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(body);
             String request = method + " " + abbreviate(path) + " " + headers + " body=" + (body == null ? "none"
                     : body.length + "B " + abbreviate(new String(body, 0, Math.min(body.length, 60),
                     StandardCharsets.UTF_8)));
-            HttpApi.Answer answer;
-            try {
-                answer = api.send(method, uri, headers, publisher);
-            } catch (IllegalArgumentException e) {
-                continue; // a header value the client itself refuses to send
-            } catch (IllegalStateException e) {
-                // A refused request whose body was not read closes its connection; a pooled connection can then
-                // race with the next request. Retry once on a transport failure; a second one is a failure.
+            HttpApi.Answer answer = null;
+            String transportError = null;
+            boolean unsendable = false;
+            // A refused request whose body was not read makes the server close its connection; a pooled keep-alive
+            // connection can then race with the next request. Up to three attempts, each after a transport failure;
+            // a request that never gets an answer is a failure.
+            for (int attempt = 0; attempt < 3 && answer == null && !unsendable; attempt++) {
                 try {
                     answer = api.send(method, uri, headers, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(body));
-                } catch (IllegalStateException again) {
-                    failures.add(new Failure(seed, i, request, -1, again.getMessage()));
-                    continue;
+                } catch (IllegalArgumentException e) {
+                    unsendable = true; // a header value the client itself refuses to send
+                } catch (IllegalStateException e) {
+                    transportError = e.getMessage();
+                    transportRetries++;
                 }
+            }
+            if (unsendable) {
+                continue;
+            }
+            if (answer == null) {
+                failures.add(new Failure(seed, i, request, -1, transportError));
+                continue;
             }
             check(i, request, method, path, answer.status(), answer.body(), answer.json()).ifPresent(failures::add);
         }
         return failures;
+    }
+
+    /** Requests sent again after a transport failure (see {@link #sendThroughClient}). */
+    int transportRetries() {
+        return transportRetries;
     }
 
     /** Sends {@code count} raw requests over a socket: broken request lines, headers, encodings. */

@@ -2,6 +2,8 @@ package dev.tollgate.intake.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,8 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class JsonErrorHandler extends ErrorHandler {
 
+    private static final long DRAIN_LIMIT_BYTES = 8L << 20;
+
     /** Every method gets a body, not only GET, POST and HEAD. */
     @Override
     public boolean errorPageForMethod(String method) {
@@ -31,9 +35,23 @@ public final class JsonErrorHandler extends ErrorHandler {
     protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
                                                  String contentType, List<Charset> charsets, int code,
                                                  String message, Throwable cause) {
+        drain(request);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         Content.Sink.write(response, true, body(code), callback);
         return true;
+    }
+
+    /** Reads and drops what the client is still sending (bounded), so it reads this answer, not a reset. */
+    private static void drain(Request request) {
+        long left = DRAIN_LIMIT_BYTES;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] buffer = new byte[16384];
+            for (int n = in.read(buffer); n >= 0 && left > 0; n = in.read(buffer)) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Nothing to drain, or the client went away: the answer is still written, or the connection closed.
+        }
     }
 
     @Override
