@@ -1,0 +1,32 @@
+package dev.tollgate.intake.http;
+
+/** The stable error codes of the intake HTTP API and the status each answers with. */
+public enum ErrorCode {
+    /** A request Jetty could not parse (request line, URI, headers). */
+    INVALID_REQUEST(400),
+    INVALID_JSON(400),
+    FIELD_REQUIRED(400),
+    FIELD_INVALID(400),
+    POLICY_INVALID(400),
+    UNAUTHENTICATED(401),
+    FORBIDDEN(403),
+    NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    CONFLICT(409),
+    BODY_TOO_LARGE(413),
+    UNSUPPORTED_MEDIA_TYPE(415),
+    RATE_LIMITED(429),
+    UNAVAILABLE(503),
+    /** A defect: never expected, logged with its stack. */
+    INTERNAL(500);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

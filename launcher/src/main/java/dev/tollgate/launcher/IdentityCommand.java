@@ -1,0 +1,135 @@
+package dev.tollgate.launcher;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.PrincipalKind;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.intake.identity.IdentityAdmin;
+import dev.tollgate.intake.identity.IdentityIndex;
+import dev.tollgate.intake.kafka.KafkaSettings;
+import dev.tollgate.intake.kafka.Publisher;
+import dev.tollgate.intake.kafka.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tollgate identity create|disable}: writes {@code tollgate.identities.v1} directly, with the same code as
+ * intake's {@code POST/DELETE /v1/identities}. {@code create} prints {@code {principalId, apiKey}}; the key is shown
+ * this once and only its SHA-256 is stored.
+ */
+@Command(name = "identity", mixinStandardHelpOptions = true, description = "Create or disable identities.",
+        subcommands = {IdentityCommand.Create.class, IdentityCommand.Disable.class})
+public final class IdentityCommand {
+
+    /** {@code tollgate identity create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create an identity and print its principal id and API key (shown once).")
+    static final class Create implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Option(names = "--name", required = true, description = "A name for people to read.")
+        String name;
+
+        @Option(names = "--kind", required = true, description = "agent, human or service.")
+        String kind;
+
+        @Option(names = "--tenant", required = true, description = "The tenant the principal acts in.")
+        String tenant;
+
+        @Option(names = "--roles", split = ",", description = "Roles, comma-separated (e.g. admin, approver).")
+        List<String> roles = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            PrincipalKind principalKind;
+            try {
+                principalKind = PrincipalKind.valueOf(kind.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                principalKind = PrincipalKind.UNSPECIFIED;
+            }
+            if (principalKind == PrincipalKind.UNSPECIFIED) {
+                spec.commandLine().getErr().println("--kind must be agent, human or service");
+                return 2;
+            }
+            try (Publisher publisher = publisher(kafka)) {
+                IdentityAdmin.Created created = new IdentityAdmin(publisher, Clock.systemUTC())
+                        .create(name, principalKind, tenant, roles);
+                ObjectNode out = JsonNodeFactory.instance.objectNode()
+                        .put("principalId", created.principalId()).put("apiKey", created.apiKey());
+                spec.commandLine().getOut().println(out);
+                return 0;
+            }
+        }
+    }
+
+    /** {@code tollgate identity disable ID}. */
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disable an identity: every intake instance refuses its key within a second.")
+    static final class Disable implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Parameters(index = "0", paramLabel = "PRINCIPAL_ID")
+        String principalId;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            try (Publisher publisher = publisher(kafka)) {
+                Optional<Identity> current = read(publisher, kafka, principalId);
+                if (current.isEmpty()) {
+                    spec.commandLine().getErr().println("no identity " + principalId);
+                    return 1;
+                }
+                new IdentityAdmin(publisher, Clock.systemUTC()).disable(current.get());
+                spec.commandLine().getOut().println(JsonNodeFactory.instance.objectNode()
+                        .put("principalId", principalId).put("enabled", false));
+                return 0;
+            }
+        }
+    }
+
+    static Publisher publisher(KafkaOptions kafka) {
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
+        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 30_000, "tollgate-cli", Map.of()),
+                serdes);
+    }
+
+    /** Reads the identities topic to its end and returns the identity, if any. */
+    static Optional<Identity> read(Publisher publisher, KafkaOptions kafka, String principalId)
+            throws InterruptedException {
+        IdentityIndex index = new IdentityIndex(publisher.serdes());
+        try (TopicReader reader = new TopicReader("cli-identities",
+                KafkaSettings.consumer(kafka.bootstrapServers(), "tollgate-cli-identities", Map.of()),
+                Map.of(Topics.IDENTITIES.name(), true), index::handle, null, new SimpleMeterRegistry()).start()) {
+            if (!reader.awaitCaughtUp(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("cannot read " + Topics.IDENTITIES.name());
+            }
+            return index.byPrincipalId(principalId);
+        }
+    }
+}

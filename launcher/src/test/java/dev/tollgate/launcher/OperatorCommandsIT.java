@@ -1,0 +1,110 @@
+package dev.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.KillSwitch;
+import dev.tollgate.events.PrincipalKind;
+import dev.tollgate.events.TopicSpec;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.kafka.EmbeddedKafka;
+import dev.tollgate.kafka.EmbeddedKafkaExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+/** {@code tollgate identity} and {@code tollgate kill} against the embedded broker. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class OperatorCommandsIT {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void createsAndDisablesAnIdentityStoringOnlyTheKeysDigest(EmbeddedKafka kafka) throws Exception {
+        String tenant = EmbeddedKafkaExtension.uniqueId("acme");
+        String created = run(new IdentityCommand(), kafka, "create", "--name", "triage-bot", "--kind", "agent",
+                "--tenant", tenant, "--roles", "a,b");
+        JsonNode answer = MAPPER.readTree(created);
+        String principalId = answer.path("principalId").asText();
+        String apiKey = answer.path("apiKey").asText();
+        assertThat(apiKey).startsWith("tg_");
+
+        List<Identity> written = read(kafka, Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 1);
+        assertThat(written.get(0).getApiKeySha256()).isEqualTo(Sha256.hex(apiKey));
+        assertThat(written.get(0).getKind()).isEqualTo(PrincipalKind.AGENT);
+        assertThat(written.get(0).getTenantId()).isEqualTo(tenant);
+        assertThat(written.get(0).getRoles()).containsExactly("a", "b");
+
+        String disabled = run(new IdentityCommand(), kafka, "disable", principalId);
+        assertThat(MAPPER.readTree(disabled).path("enabled").asBoolean(true)).isFalse();
+        List<Identity> both = read(kafka, Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 2);
+        assertThat(both.get(1).getEnabled()).isFalse();
+        assertThat(both.get(1).getApiKeySha256()).isEqualTo(Sha256.hex(apiKey));
+    }
+
+    @Test
+    void engagesAndLiftsAKillSwitch(EmbeddedKafka kafka) throws Exception {
+        String agent = EmbeddedKafkaExtension.uniqueId("agent");
+        assertThat(MAPPER.readTree(run(new KillCommand(), kafka, "engage", "--scope", "agent", "--target", agent,
+                "--reason", "loops")).path("key").asText()).isEqualTo("agent:" + agent);
+        run(new KillCommand(), kafka, "lift", "--scope", "agent", "--target", agent);
+        List<KillSwitch> written = read(kafka, Topics.KILL_SWITCHES, k -> k.getTarget().equals(agent), 2);
+        assertThat(written).extracting(KillSwitch::getEngaged).containsExactly(true, false);
+        assertThat(written.get(0).getReason()).isEqualTo("loops");
+    }
+
+    private static String run(Object command, EmbeddedKafka kafka, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine line = new CommandLine(command);
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(),
+                "--schema-registry-url", kafka.schemaRegistryUrl()));
+        int exit = line.execute(all.toArray(String[]::new));
+        assertThat(exit).as(err.toString()).isZero();
+        return out.toString().trim();
+    }
+
+    private static <V> List<V> read(EmbeddedKafka kafka, TopicSpec<String, V> topic, Predicate<V> match, int count) {
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
+        List<V> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    V value = serdes.value(topic).deserializer().deserialize(topic.name(), record.value());
+                    if (value != null && match.test(value)) {
+                        found.add(value);
+                    }
+                }
+                return found.size() >= count;
+            });
+        }
+        return found;
+    }
+}
