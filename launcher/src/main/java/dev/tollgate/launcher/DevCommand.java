@@ -23,8 +23,7 @@ public final class DevCommand implements Callable<Integer> {
      * The services of the dev stack, started in this order after the broker and the registry. A service joins
      * with one entry, e.g. {@code IntakeDevComponent::start}.
      */
-    static final List<DevComponent.Factory> COMPONENTS = DevComponents.all();
-
+    
     @Spec
     private CommandSpec spec;
 
@@ -60,7 +59,7 @@ public final class DevCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DevSettings settings = new DevSettings(dataDir, kafkaPort, registryPort, intakePort, queryPort,
                 Optional.ofNullable(gatewayConfig));
-        stack = new DevStack(settings, COMPONENTS, spec.commandLine().getOut());
+        stack = new DevStack(settings, DevComponents.all(DevComponents.adminKey()), spec.commandLine().getOut());
         Thread hook = new Thread(this::stop, "tollgate-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

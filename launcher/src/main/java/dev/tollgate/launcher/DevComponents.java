@@ -7,6 +7,9 @@ import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.GatewayDevDefaults;
 import dev.tollgate.gateway.ToolGatewayApp;
+import dev.tollgate.intake.IntakeApp;
+import dev.tollgate.intake.IntakeConfig;
+import dev.tollgate.intake.identity.ApiKeys;
 import dev.tollgate.policy.PolicyProcessorApp;
 import dev.tollgate.policy.PolicyProcessorConfig;
 import dev.tollgate.policy.engine.CompiledBundle;
@@ -34,8 +37,32 @@ final class DevComponents {
     private DevComponents() {
     }
 
-    static List<DevComponent.Factory> all() {
-        return List.of(DevComponents::policyProcessor, DevComponents::toolGateway, DevComponents::projector);
+    /** Every service, in start order; intake upserts the bootstrap admin with {@code adminKey}. */
+    static List<DevComponent.Factory> all(String adminKey) {
+        return List.of(DevComponents::policyProcessor, DevComponents::toolGateway, DevComponents::projector,
+                context -> intake(context, adminKey));
+    }
+
+    /** The bootstrap admin key: {@code TOLLGATE_ADMIN_KEY} when set, else a fresh one. */
+    static String adminKey() {
+        String fromEnv = System.getenv("TOLLGATE_ADMIN_KEY");
+        return fromEnv == null || fromEnv.isBlank() ? ApiKeys.generate() : fromEnv;
+    }
+
+    /** The intake API on --intake-port; it upserts the bootstrap admin identity for {@code adminKey}. */
+    static DevComponent intake(DevComponent.DevContext context, String adminKey) {
+        IntakeConfig config = IntakeConfig.of(Map.of(
+                IntakeConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
+                IntakeConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
+                IntakeConfig.HTTP_HOST.name(), "127.0.0.1",
+                IntakeConfig.HTTP_PORT.name(), Integer.toString(context.settings().intakePort()),
+                IntakeConfig.ADMIN_KEY.name(), adminKey));
+        IntakeApp app = IntakeApp.start(config);
+        boolean fromEnv = adminKey.equals(System.getenv("TOLLGATE_ADMIN_KEY"));
+        return DevComponent.of("intake", app, app::ready,
+                String.format("Intake API        http://127.0.0.1:%d", app.port()),
+                "Admin key         " + (fromEnv ? "from TOLLGATE_ADMIN_KEY" : adminKey
+                        + "   (generated; set TOLLGATE_ADMIN_KEY to choose it)"));
     }
 
     /**

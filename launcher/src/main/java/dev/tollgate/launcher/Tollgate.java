@@ -18,10 +18,14 @@ import picocli.CommandLine.Spec;
         description = "A control plane for AI agents, event-sourced on Apache Kafka.",
         subcommands = {
             DevCommand.class,
+            DemoCommand.class,
             TopicsCommand.class,
             PolicyCommand.class,
             PolicyProcessorCommand.class,
             ToolGatewayCommand.class,
+            IntakeCommand.class,
+            IdentityCommand.class,
+            KillCommand.class,
             ProjectorCommand.class,
             LedgerCommand.class,
         })
