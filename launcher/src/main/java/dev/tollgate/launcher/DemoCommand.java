@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,12 +36,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-data", description = "Keep the temporary data directory (its path is printed).")
     boolean keepData;
 
-    @Option(names = "--verbose", description = "Print the stack's start-up banner too.")
+    @Option(names = "--verbose", description = "Print the stack's start-up banner and the services' logs too.")
     boolean verbose;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (!verbose) {
+            // The table is the demo's output; the services' INFO logs would bury it.
+            Configurator.setLevel("dev.tollgate", Level.WARN);
+        }
         Path dataDir = Files.createTempDirectory("tollgate-demo-");
         DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
         String adminKey = ApiKeys.generate();

@@ -2,11 +2,18 @@ package dev.tollgate.launcher.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.events.ApprovalDecision;
+import dev.tollgate.events.Command;
+import dev.tollgate.events.DecideApproval;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.launcher.LedgerCommand;
 import dev.tollgate.launcher.demo.DemoClient.Answer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,8 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
 
 /**
@@ -62,7 +75,7 @@ final class DemoScenarios {
         step("an external email denied by a rule", () -> deniedCall(run, "email.send",
                 Map.of("to", List.of("someone@gmail.test"), "subject", "hello"), "DENIED_BY_RULE"));
         step("a bulk ticket update held, then approved by the support lead", () -> heldThenApproved(run));
-        step("a self-approval refused", this::selfApprovalRefused);
+        step("a self-approval refused, even past intake", this::selfApprovalRefused);
         step("a token budget exhausted and the run halted", this::tokenBudgetExhausted);
         step("a gate failing on an email in the report, then passing after a fix", this::gateFailsThenPasses);
         step("an agent kill switch halting a run", this::killSwitchHaltsRun);
@@ -144,31 +157,36 @@ final class DemoScenarios {
                 + " " + done.path("decision").asText() + " " + done.path("status").asText());
     }
 
+    /**
+     * Agents may also write commands straight to tollgate.commands.v1 (the SDK path of DESIGN.md), past intake's
+     * checks. An agent that approves its own held call that way is still refused, by the policy-processor, and the
+     * refusal is on the ledger.
+     */
     private Observation selfApprovalRefused() {
-        // A human support lead who also runs an agent session: it may not approve its own call.
-        Answer lead = intake.post("/v1/identities", adminKey, Map.of("name", "sam", "kind", "human",
-                "tenant", "acme", "roles", List.of("support-lead")));
-        String samKey = lead.text("/apiKey");
-        Answer run = intake.post("/v1/runs", samKey, Map.of("workflow", "support-triage",
-                "environment", "staging", "classification", "Internal", "input", Map.of()));
-        String runId = run.text("/runId");
-        runs.add(runId);
-        Answer call = intake.post("/v1/runs/" + runId + "/tool-calls?waitMs=15000", samKey,
-                Map.of("tool", "tickets.update", "args", Map.of("ticket_ids",
-                        IntStream.rangeClosed(1, 11).boxed().toList(), "fields", Map.of("group", "tier-2"))));
+        String runId = admitRun("support-triage", "staging");
+        Answer call = toolCall(runId, "tickets.update", Map.of("ticket_ids",
+                IntStream.rangeClosed(1, 11).boxed().toList(), "fields", Map.of("group", "tier-2")));
         String callId = call.text("/callId");
-        intake.post("/v1/approvals/" + callId, samKey, Map.of("decision", "approve", "reason", "mine"));
-        JsonNode events = await(() -> {
-            Answer timeline = query.get("/v1/runs/" + runId + "/events", samKey);
-            for (JsonNode event : timeline.body()) {
-                if ("CommandRejected".equals(event.path("type").asText())) {
-                    return Optional.of(event);
-                }
-            }
-            return Optional.empty();
-        }, "self-approval of " + callId + " rejected");
-        return observe("PENDING_APPROVAL SELF_APPROVAL", call.text("/decision") + " "
-                + events.path("payload").path("reasons").path(0).path("code").asText());
+        Command command = Command.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setRunId(runId).setTenantId("acme")
+                .setPrincipalId(agentId).setIssuedAt(Instant.now())
+                .setPayload(DecideApproval.newBuilder().setCallId(callId).setDecision(ApprovalDecision.APPROVE)
+                        .setReason("approving my own call").build())
+                .build();
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(schemaRegistryUrl));
+        try (KafkaProducer<String, Command> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), serdes.value(Topics.COMMANDS).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), runId, command)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write the command: " + e, e);
+        }
+        JsonNode rejected = awaitEvent(runId, "CommandRejected",
+                e -> callId.equals(e.path("payload").path("callId").asText()));
+        JsonNode still = query.get("/v1/tool-calls/" + callId, adminKey).body();
+        return observe("PENDING_APPROVAL SELF_APPROVAL PENDING_APPROVAL", call.text("/decision") + " "
+                + rejected.path("payload").path("reasons").path(0).path("code").asText() + " "
+                + still.path("decision").asText());
     }
 
     private Observation tokenBudgetExhausted() {
@@ -212,9 +230,14 @@ final class DemoScenarios {
 
     private Observation verifyEveryRun() {
         int valid = 0;
+        StringBuilder broken = new StringBuilder();
         for (String runId : runs) {
-            if (query.get("/v1/runs/" + runId + "/verify", adminKey).body().path("valid").asBoolean()) {
+            JsonNode verdict = query.get("/v1/runs/" + runId + "/verify", adminKey).body();
+            if (verdict.path("valid").asBoolean()) {
                 valid++;
+            } else {
+                broken.append(" [").append(runId).append(" seq ").append(verdict.path("firstBrokenSeq").asText())
+                        .append(": ").append(verdict.path("reason").asText()).append(']');
             }
         }
         StringWriter out = new StringWriter();
@@ -222,7 +245,7 @@ final class DemoScenarios {
         JsonNode report = readJson(out.toString().trim());
         return observe(runs.size() + " of " + runs.size() + " valid; ledger verify exit 0, valid true",
                 valid + " of " + runs.size() + " valid; ledger verify exit " + exit + ", valid "
-                        + report.path("valid").asText());
+                        + report.path("valid").asText() + broken);
     }
 
     private Observation replayReproducesViews() {
@@ -236,14 +259,18 @@ final class DemoScenarios {
             }
         }
         int equal = 0;
+        StringBuilder different = new StringBuilder();
         for (String runId : runs) {
             JsonNode live = query.get("/v1/runs/" + runId, adminKey).body();
             if (live.equals(replayed.get(runId))) {
                 equal++;
+            } else {
+                different.append(" [").append(runId).append(" live ").append(live).append(" replayed ")
+                        .append(replayed.get(runId)).append(']');
             }
         }
         return observe("exit 0; " + runs.size() + " of " + runs.size() + " views equal",
-                "exit " + exit + "; " + equal + " of " + runs.size() + " views equal");
+                "exit " + exit + "; " + equal + " of " + runs.size() + " views equal" + different);
     }
 
     private int cli(StringWriter out, String... args) {
