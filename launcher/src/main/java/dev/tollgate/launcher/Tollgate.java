@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             KillCommand.class,
             ProjectorCommand.class,
             LedgerCommand.class,
+            DlqCommand.class,
         })
 public final class Tollgate implements Callable<Integer> {
 
