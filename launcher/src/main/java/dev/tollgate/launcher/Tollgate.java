@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DevCommand.class,
             TopicsCommand.class,
+            AclsCommand.class,
             ToolGatewayCommand.class,
             ProjectorCommand.class,
             LedgerCommand.class,
