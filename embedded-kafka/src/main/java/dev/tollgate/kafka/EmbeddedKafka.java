@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * <p>The data directory survives restarts: storage is formatted only when it is not formatted yet, the Kafka port
  * stays the same across {@link #stopBroker()} / {@link #restartBroker()}, and the registry keeps its schemas in the
  * {@code _schemas} topic, so ids are stable across restarts on the same directory.
+ *
+ * <p>With {@link Builder#saslScramUser(String, String)} the broker also listens on a second port,
+ * {@code SASL_PLAINTEXT} with SCRAM-SHA-512 ({@link #saslBootstrapServers()}), and the users are created at format
+ * time. The fixture's own clients (readiness check, topic creation, the schema registry) and the inter-broker and
+ * controller traffic keep using the loopback {@code PLAINTEXT} listener, whose principal is {@code User:ANONYMOUS}:
+ * a broker that also enables an authorizer must make that principal a super user (a test-fixture affordance; the
+ * production deployment has no PLAINTEXT listener at all).
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -47,6 +55,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
     private final Path dataDir;
     private final boolean ownsDataDir;
@@ -54,8 +63,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final boolean createTopics;
     private final Map<String, String> brokerOverrides;
     private final Runnable onBrokerStarted;
+    private final Map<String, String> scramUsers;
 
     private int kafkaPort;
+    private int saslPort;
     private KafkaRaftServer server;
     private EmbeddedSchemaRegistry registry;
     private boolean closed;
@@ -68,8 +79,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.createTopics = builder.createTopics;
         this.brokerOverrides = Map.copyOf(builder.brokerProperties);
         this.onBrokerStarted = builder.onBrokerStarted;
+        this.scramUsers = Map.copyOf(builder.scramUsers);
     }
 
+    /** A builder with every default: a temporary data directory, free ports, the contract topics created. */
     public static Builder builder() {
         return new Builder();
     }
@@ -87,6 +100,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.createDirectories(dataDir);
             if (kafkaPort == 0) {
                 kafkaPort = freePort();
+            }
+            if (saslEnabled()) {
+                saslPort = freePort();
             }
             startBroker();
             LOG.debug("Broker ready after {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
@@ -118,6 +134,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         return HOST + ":" + kafkaPort;
     }
 
+    /**
+     * {@code 127.0.0.1:PORT} of the {@code SASL_PLAINTEXT} (SCRAM-SHA-512) listener, which exists only when the
+     * builder was given at least one {@link Builder#saslScramUser(String, String) SCRAM user}.
+     */
+    public String saslBootstrapServers() {
+        requirePort();
+        if (!saslEnabled()) {
+            throw new IllegalStateException("the embedded Kafka broker has no SASL listener (no SCRAM user given)");
+        }
+        return HOST + ":" + saslPort;
+    }
+
     /** {@code http://127.0.0.1:PORT}. */
     public String schemaRegistryUrl() {
         EmbeddedSchemaRegistry current = registry;
@@ -127,6 +155,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return current.url();
     }
 
+    /** The broker's data directory (a temporary one unless the builder was given one). */
     public Path dataDir() {
         return dataDir;
     }
@@ -210,6 +239,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "PLAINTEXT://" + HOST + ":" + kafkaPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + kafkaPort);
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (saslEnabled()) {
+            props.put("listeners", props.get("listeners") + ",SASL://" + HOST + ":" + saslPort);
+            props.put("advertised.listeners", props.get("advertised.listeners") + ",SASL://" + HOST + ":" + saslPort);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map")
+                    + ",SASL:SASL_PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+            // Server side of SCRAM: the credentials live in the cluster metadata, the login module needs none.
+            props.put("listener.name.sasl." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT)
+                    + ".sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("log.dirs", logDir().toString());
@@ -252,6 +291,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(logDir().toString())
                 .setHasDynamicQuorum(false)
                 .addDirectory(logDir().toString());
+        if (saslEnabled()) {
+            formatter.setScramArguments(scramUsers.entrySet().stream()
+                    .map(user -> SCRAM_MECHANISM + "=[name=" + user.getKey() + ",password=" + user.getValue() + "]")
+                    .toList());
+        }
         try {
             formatter.run();
         } catch (Exception e) {
@@ -278,6 +322,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private boolean saslEnabled() {
+        return !scramUsers.isEmpty();
     }
 
     /** The broker's one log directory, which also holds the metadata log. */
@@ -352,6 +400,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private boolean createTopics = true;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private Runnable onBrokerStarted = () -> { };
+        private final Map<String, String> scramUsers = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -387,6 +436,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         /**
+         * Adds a SCRAM-SHA-512 user, created when the storage is formatted (a data directory formatted before keeps
+         * the users it has), and with the first user a second listener, {@code SASL_PLAINTEXT} on its own free port
+         * ({@link EmbeddedKafka#saslBootstrapServers()}). Names and passwords may not contain {@code , ] = "} or
+         * spaces (the format tool's syntax).
+         */
+        public Builder saslScramUser(String name, String password) {
+            scramUsers.put(requireScramToken(name, "name"), requireScramToken(password, "password"));
+            return this;
+        }
+
+        /**
          * Runs {@code callback} during {@link EmbeddedKafka#start()} as soon as the broker answers, before the
          * topics and the registry exist (so {@code tollgate dev} can print the bootstrap address early).
          */
@@ -403,6 +463,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** Shorthand for {@code build().start()}. */
         public EmbeddedKafka start() {
             return build().start();
+        }
+
+        private static String requireScramToken(String value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.isEmpty() || value.chars().anyMatch(c -> ",]=\"".indexOf(c) >= 0 || Character.isWhitespace(c))) {
+                throw new IllegalArgumentException(
+                        "a SCRAM " + what + " must be non-empty, without , ] = \" or spaces");
+            }
+            return value;
         }
 
         private static int requirePort(int port) {

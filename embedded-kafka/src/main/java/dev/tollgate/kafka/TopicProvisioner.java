@@ -33,9 +33,18 @@ public final class TopicProvisioner {
      * that {@code admin} talks to knows them (so producers and consumers started next see them at once).
      */
     public static List<String> createMissing(Admin admin, Collection<? extends TopicSpec<?, ?>> topics) {
+        return createMissing(admin, topics, Optional.empty());
+    }
+
+    /**
+     * As {@link #createMissing(Admin, Collection)}, with {@code replicationFactor} replicas per partition (empty: the
+     * broker's default).
+     */
+    public static List<String> createMissing(Admin admin, Collection<? extends TopicSpec<?, ?>> topics,
+                                             Optional<Short> replicationFactor) {
         List<NewTopic> requests = new ArrayList<>();
         for (TopicSpec<?, ?> spec : topics) {
-            requests.add(new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty())
+            requests.add(new NewTopic(spec.name(), Optional.of(spec.partitions()), replicationFactor)
                     .configs(spec.configs()));
         }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(requests).values();

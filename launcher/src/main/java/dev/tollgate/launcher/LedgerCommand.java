@@ -16,6 +16,7 @@ import dev.tollgate.projector.view.Json;
 import dev.tollgate.projector.view.LedgerProjection;
 import dev.tollgate.projector.view.RunView;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -63,6 +64,11 @@ public final class LedgerCommand implements Runnable {
                 description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
         String schemaRegistryUrl;
 
+        @Option(names = "--client-config", paramLabel = "FILE", defaultValue = "${env:TOLLGATE_CLIENT_CONFIG}",
+                description = "Kafka client properties (e.g. security.protocol, sasl.*, config.providers=env) for "
+                        + "the ledger reader.")
+        Path clientConfig;
+
         @Option(names = "--timeout", defaultValue = "PT60S",
                 description = "Bound of a read to the end of the ledger, ISO-8601 (default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -72,7 +78,7 @@ public final class LedgerCommand implements Runnable {
         }
 
         LedgerReader reader() {
-            return new LedgerReader(bootstrapServers, timeout);
+            return new LedgerReader(bootstrapServers, ClientConfigFile.load(clientConfig), timeout);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.launcher;
 import dev.tollgate.projector.ProjectorApp;
 import dev.tollgate.projector.ProjectorConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
  * {@code tollgate projector [--rebuild]}: runs the ledger-projector (run views, timelines, approvals inbox, query
  * API) until the process is stopped. {@code --rebuild} projects the ledger afresh from its beginning under a new
  * application id, {@code tollgate-ledger-projector-v1-rebuild-<epoch millis>}, leaving the current projection's
- * state and offsets untouched.
+ * state and offsets untouched. {@code --client-config FILE}'s properties go to every Kafka client of the projector.
  */
 @Command(name = "projector", mixinStandardHelpOptions = true,
         description = "Run the ledger-projector: queryable run state over tollgate.ledger.v1 (HTTP, default 8082).")
@@ -47,9 +48,13 @@ public final class ProjectorCommand implements Callable<Integer> {
     @Option(names = "--rebuild", description = "Project afresh from the beginning under a new application id.")
     boolean rebuild;
 
+    @Option(names = "--client-config", paramLabel = "FILE", description = "Kafka client properties (e.g. "
+            + "security.protocol, sasl.*, config.providers=env) merged into every Kafka client of the projector.")
+    Path clientConfig;
+
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, String> values = new HashMap<>();
+        Map<String, String> values = new HashMap<>(ClientConfigFile.load(clientConfig, ProjectorConfig.KAFKA_PREFIX));
         values.put(ProjectorConfig.BOOTSTRAP_SERVERS.name(), bootstrapServers);
         values.put(ProjectorConfig.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl);
         values.put(ProjectorConfig.HTTP_PORT.name(), Integer.toString(httpPort));

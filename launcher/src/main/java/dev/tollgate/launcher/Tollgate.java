@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             TopicsCommand.class,
             PolicyCommand.class,
             PolicyProcessorCommand.class,
+            AclsCommand.class,
             ToolGatewayCommand.class,
             IntakeCommand.class,
             IdentityCommand.class,

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tollgate tool-gateway --bootstrap-servers … --schema-registry-url … --config FILE}: runs the tool gateway
- * on its own until the process is stopped. Command-line options win over the config file.
+ * on its own until the process is stopped. Command-line options win over the config file; the properties of
+ * {@code --client-config FILE} become the gateway's {@code kafka.*} pass-through keys (every Kafka client gets them).
  */
 @Command(name = "tool-gateway", mixinStandardHelpOptions = true,
         description = "Run the tool gateway: executes approved tool calls and signs receipts.")
@@ -35,6 +36,14 @@ public final class ToolGatewayCommand implements Callable<Integer> {
     @Option(names = "--gateway-id", description = "This instance's id, unique among running gateways.")
     String gatewayId;
 
+    @Option(names = "--http-port", description = "Port of GET /health and GET /v1/keys (default: the config "
+            + "file's http.port, else none; 0: any free port).")
+    Integer httpPort;
+
+    @Option(names = "--client-config", paramLabel = "FILE", description = "Kafka client properties (e.g. "
+            + "security.protocol, sasl.*, config.providers=env) merged into every Kafka client of the gateway.")
+    Path clientConfig;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> overrides = new LinkedHashMap<>();
@@ -50,6 +59,10 @@ public final class ToolGatewayCommand implements Callable<Integer> {
         if (gatewayId != null) {
             overrides.put(GatewayConfig.GATEWAY_ID.name(), gatewayId);
         }
+        if (httpPort != null) {
+            overrides.put(GatewayConfig.HTTP_PORT.name(), Integer.toString(httpPort));
+        }
+        overrides.putAll(ClientConfigFile.load(clientConfig, GatewayConfig.KAFKA_PREFIX));
         GatewayConfig gatewayConfig = GatewayConfig.fromYaml(config, overrides);
         ToolGatewayApp app = ToolGatewayApp.start(gatewayConfig);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -2,6 +2,8 @@ package dev.tollgate.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.launcher.security.TollgateAcls;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -55,6 +57,31 @@ class TollgateTest {
         CommandRun run = CommandRun.of("topics", "--bootstrap-servers", "not a host list");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).startsWith("tollgate: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void printsEveryAclBindingOnItsOwnLine() {
+        CommandRun run = CommandRun.of("acls", "print");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().lines()).hasSize(TollgateAcls.all().size())
+                .contains("User:policy-processor ALLOW WRITE on TOPIC tollgate.ledger.v1 (LITERAL) from *")
+                .noneMatch(line -> line.startsWith("User:agent ALLOW WRITE on TOPIC tollgate.ledger.v1"));
+    }
+
+    @Test
+    void appliesNoAclsWhenNotEnabled() {
+        CommandRun run = CommandRun.of("acls", "apply", "--create-users", "--enabled=false",
+                "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("ACLs not applied");
+    }
+
+    @Test
+    void refusesToCreateUsersWithoutTheirPasswordsBeforeConnecting() {
+        Assumptions.assumeTrue(System.getenv("TOLLGATE_PASSWORD_POLICY_PROCESSOR") == null);
+        CommandRun run = CommandRun.of("acls", "apply", "--create-users", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("tollgate: ").contains("TOLLGATE_PASSWORD_POLICY_PROCESSOR");
     }
 
     @CommandLine.Command(name = "with-cluster")

@@ -40,9 +40,19 @@ class TopicsCommandIT {
                             + spec.configs().get("cleanup.policy"));
         }
         assertThat(create.out()).contains("tollgate.ledger.v1", "retention.ms=-1").doesNotContain("MISSING");
+        // The gateway's journal too: in the secured deployment no service may create topics.
+        assertThat(create.out()).contains("Created tollgate.gateway-journal.v1");
 
         CommandRun again = CommandRun.of("topics", "--create", "--bootstrap-servers", kafka.bootstrapServers());
         assertThat(again.exitCode()).isZero();
         assertThat(again.out()).doesNotContain("Created", "MISSING");
+    }
+
+    @Test
+    void refusesAReplicationFactorTheClusterCannotHaveAfterWaiting() {
+        CommandRun run = CommandRun.of("topics", "--create", "--replication-factor", "3", "--wait", "PT1S",
+                "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("1 broker(s)", "fewer than --replication-factor 3");
     }
 }

@@ -92,6 +92,8 @@ public final class ProjectorApp implements AutoCloseable {
 
     static Properties streamsProperties(ProjectorConfig config, String applicationServer) {
         Properties props = new Properties();
+        // Client settings first (e.g. SASL), so that none of them can change what the projector relies on.
+        props.putAll(config.kafkaClientConfig());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
@@ -156,7 +158,8 @@ public final class ProjectorApp implements AutoCloseable {
 
         @Override
         public RunVerification verify(String runId) {
-            try (LedgerReader reader = new LedgerReader(config.bootstrapServers(), Duration.ofSeconds(30))) {
+            try (LedgerReader reader = new LedgerReader(config.bootstrapServers(), config.kafkaClientConfig(),
+                    Duration.ofSeconds(30))) {
                 return verifier.verifyRun(runId, reader.readRunPartition(runId));
             }
         }

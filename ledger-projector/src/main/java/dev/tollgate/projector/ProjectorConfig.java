@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The projector's configuration, immutable. Every key is declared once below, with its default and its doc; values
- * come from a {@code Map<String, String>} (the launcher's flags, or a test).
+ * come from a {@code Map<String, String>} (the launcher's flags, or a test). Keys under {@link #KAFKA_PREFIX}
+ * ({@code kafka.security.protocol}, {@code kafka.sasl.jaas.config}, ...) pass through, without the prefix, to every
+ * Kafka client of the projector (its Streams clients and the verify route's reader); their values are never printed.
  */
 public final class ProjectorConfig {
 
@@ -41,6 +44,9 @@ public final class ProjectorConfig {
     public static final Key FORWARD_TIMEOUT_MS = key("forward.timeout.ms", "5000",
             "Timeout of a query forwarded to the instance that owns the key.");
 
+    /** Prefix of the keys passed through to the Kafka clients, e.g. {@code kafka.security.protocol}. */
+    public static final String KAFKA_PREFIX = "kafka.";
+
     private final Map<String, String> values;
 
     private ProjectorConfig(Map<String, String> values) {
@@ -51,7 +57,7 @@ public final class ProjectorConfig {
     public static ProjectorConfig of(Map<String, String> values) {
         List<String> unknown = new ArrayList<>();
         for (String name : values.keySet()) {
-            if (!KEYS.containsKey(name)) {
+            if (!KEYS.containsKey(name) && !(name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length())) {
                 unknown.add(name);
             }
         }
@@ -93,6 +99,17 @@ public final class ProjectorConfig {
 
     public String bootstrapServers() {
         return values.get(BOOTSTRAP_SERVERS.name());
+    }
+
+    /** The pass-through Kafka client settings: every {@code kafka.*} key, without its prefix. */
+    public Map<String, String> kafkaClientConfig() {
+        Map<String, String> client = new TreeMap<>();
+        values.forEach((name, value) -> {
+            if (name.startsWith(KAFKA_PREFIX)) {
+                client.put(name.substring(KAFKA_PREFIX.length()), value);
+            }
+        });
+        return client;
     }
 
     public String schemaRegistryUrl() {
@@ -165,6 +182,9 @@ public final class ProjectorConfig {
 
     @Override
     public String toString() {
-        return "ProjectorConfig" + new java.util.TreeMap<>(values);
+        // Pass-through client settings can hold credentials (sasl.jaas.config): their names only.
+        Map<String, String> printable = new TreeMap<>(values);
+        printable.replaceAll((name, value) -> name.startsWith(KAFKA_PREFIX) ? "(hidden)" : value);
+        return "ProjectorConfig" + printable;
     }
 }

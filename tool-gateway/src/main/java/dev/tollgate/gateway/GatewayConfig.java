@@ -25,7 +25,10 @@ import java.util.function.Function;
  * {@code fs.root}) and lists become comma-separated values ({@code egress.allow}).
  *
  * <p>Relative paths are resolved against the working directory. Unknown keys are refused, so a typo in the file is
- * an error at start rather than a silently ignored constraint.
+ * an error at start rather than a silently ignored constraint. Keys under {@link #KAFKA_PREFIX} (in YAML, a
+ * {@code kafka:} mapping such as {@code kafka: {security.protocol: SASL_PLAINTEXT}}) pass through, without the
+ * prefix, to every Kafka client of the gateway (producer, consumers, admin); the gateway's own settings (group,
+ * transactional.id, isolation level, ...) win over them.
  */
 public final class GatewayConfig {
 
@@ -75,6 +78,9 @@ public final class GatewayConfig {
 
     private static final String TIMEOUTS_PREFIX = "timeouts.";
 
+    /** Prefix of the keys passed through to the Kafka clients, e.g. {@code kafka.sasl.mechanism}. */
+    public static final String KAFKA_PREFIX = "kafka.";
+
     private final Map<String, String> values;
 
     private GatewayConfig(Map<String, String> values) {
@@ -101,7 +107,8 @@ public final class GatewayConfig {
         for (Map.Entry<String, String> entry : raw.entrySet()) {
             String name = entry.getKey();
             boolean declared = KEYS.stream().anyMatch(k -> k.name().equals(name));
-            if (!declared && !name.startsWith(TIMEOUTS_PREFIX)) {
+            boolean passThrough = name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length();
+            if (!declared && !name.startsWith(TIMEOUTS_PREFIX) && !passThrough) {
                 throw new IllegalArgumentException("unknown gateway config key '" + name + "'");
             }
             values.put(name, Objects.requireNonNull(entry.getValue(), name).trim());
@@ -181,6 +188,17 @@ public final class GatewayConfig {
 
     public String schemaRegistryUrl() {
         return get(SCHEMA_REGISTRY_URL);
+    }
+
+    /** The pass-through Kafka client settings: every {@code kafka.*} key, without its prefix. */
+    public Map<String, String> kafkaClientConfig() {
+        Map<String, String> client = new LinkedHashMap<>();
+        values.forEach((name, value) -> {
+            if (name.startsWith(KAFKA_PREFIX)) {
+                client.put(name.substring(KAFKA_PREFIX.length()), value);
+            }
+        });
+        return client;
     }
 
     public Path dataDir() {
@@ -266,7 +284,10 @@ public final class GatewayConfig {
         return of(merged);
     }
 
-    /** The effective values (no secrets are configured here). */
+    /**
+     * The effective values. The {@code kafka.*} pass-through values can hold credentials ({@code sasl.jaas.config}):
+     * never log this map whole.
+     */
     public Map<String, String> asMap() {
         return values;
     }

@@ -84,7 +84,8 @@ public final class ToolGatewayApp implements AutoCloseable {
         // Fences any previous incarnation with the same transactional.id and aborts its open transaction, so that
         // the journal's last stable offset moves past it before the journal is read.
         producer.initTransactions();
-        this.journal = new Journal(config.bootstrapServers(), "tollgate-gateway-journal-" + config.gatewayId());
+        this.journal = new Journal(config.bootstrapServers(), config.kafkaClientConfig(),
+                "tollgate-gateway-journal-" + config.gatewayId());
         try {
             journal.start(START_TIMEOUT);
         } catch (RuntimeException e) {
@@ -206,6 +207,7 @@ public final class ToolGatewayApp implements AutoCloseable {
 
     private static void createTopics(GatewayConfig config) {
         Properties props = new Properties();
+        props.putAll(config.kafkaClientConfig());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             List<NewTopic> topics = new ArrayList<>();
@@ -256,6 +258,7 @@ public final class ToolGatewayApp implements AutoCloseable {
 
     private static Properties producerProps(GatewayConfig config) {
         Properties props = new Properties();
+        props.putAll(config.kafkaClientConfig());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-" + config.gatewayId());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
@@ -267,6 +270,7 @@ public final class ToolGatewayApp implements AutoCloseable {
 
     private static Properties consumerProps(GatewayConfig config) {
         Properties props = new Properties();
+        props.putAll(config.kafkaClientConfig());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-" + config.gatewayId());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, GatewayTopics.GROUP_ID);

@@ -1,6 +1,7 @@
 package dev.tollgate.launcher.security;
 
 import dev.tollgate.events.Topics;
+import dev.tollgate.gateway.GatewayTopics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +22,17 @@ import org.apache.kafka.common.resource.ResourceType;
  */
 public final class TollgateAcls {
 
-    /** SCRAM user names of the services, and the user agents' SDKs authenticate as. */
+    /** SCRAM user of the policy-processor, the only writer of the ledger and of dispatch. */
     public static final String POLICY_PROCESSOR = "policy-processor";
+    /** SCRAM user of the tool gateway. */
     public static final String TOOL_GATEWAY = "tool-gateway";
+    /** SCRAM user of the ledger-projector. */
     public static final String LEDGER_PROJECTOR = "ledger-projector";
+    /** SCRAM user of the intake-service. */
     public static final String INTAKE = "intake";
+    /** SCRAM user agents' SDKs authenticate as: they may only write commands. */
     public static final String AGENT = "agent";
+    /** SCRAM user of the schema registry (its {@code _schemas} topic and group). */
     public static final String SCHEMA_REGISTRY = "schema-registry";
 
     /** Every user that gets SCRAM credentials and ACLs in the secured deployment. */
@@ -34,7 +40,7 @@ public final class TollgateAcls {
             List.of(POLICY_PROCESSOR, TOOL_GATEWAY, LEDGER_PROJECTOR, INTAKE, AGENT, SCHEMA_REGISTRY);
 
     /** The tool gateway's private journal topic (see docs/architecture.md, tool-gateway). */
-    static final String GATEWAY_JOURNAL = "tollgate.gateway-journal.v1";
+    static final String GATEWAY_JOURNAL = GatewayTopics.JOURNAL.name();
 
     /** Group, transactional-id and internal-topic prefixes of each service (its application ids). */
     static final Map<String, String> PREFIXES = Map.of(
@@ -78,7 +84,9 @@ public final class TollgateAcls {
                 // The at-most-once journal is the gateway's own state: it reads and writes it alone.
                 read(acls, user, GATEWAY_JOURNAL);
                 write(acls, user, GATEWAY_JOURNAL);
-                streamsApp(acls, user, prefix);
+                // Not a Streams app: group tollgate-tool-gateway-v1 and transactional.id
+                // tollgate-tool-gateway-<gateway.id>, but no internal topics (its topics are created by the operator).
+                transactionalClient(acls, user, prefix);
             }
             case LEDGER_PROJECTOR -> {
                 read(acls, user, Topics.LEDGER.name(), Topics.IDENTITIES.name(), Topics.GATEWAY_KEYS.name());
@@ -86,8 +94,9 @@ public final class TollgateAcls {
                 streamsApp(acls, user, prefix);
             }
             case INTAKE -> {
+                // Records its readers cannot take go to the DLQ.
                 write(acls, user, Topics.COMMANDS.name(), Topics.IDENTITIES.name(), Topics.POLICIES.name(),
-                        Topics.KILL_SWITCHES.name());
+                        Topics.KILL_SWITCHES.name(), Topics.DLQ.name());
                 read(acls, user, Topics.LEDGER.name(), Topics.TOOL_RESULTS.name(), Topics.IDENTITIES.name(),
                         Topics.POLICIES.name(), Topics.KILL_SWITCHES.name());
                 streamsApp(acls, user, prefix);
@@ -123,13 +132,32 @@ public final class TollgateAcls {
         }
     }
 
-    /** Consumer groups, transactional ids and internal topics under the app's own prefix. */
+    /**
+     * A Kafka Streams app: consumer groups, transactional ids and internal topics (changelogs, repartition topics;
+     * ALL covers CREATE, DESCRIBE_CONFIGS and DELETE) under its application id's prefix.
+     */
     private static void streamsApp(List<AclBinding> acls, String user, String prefix) {
+        transactionalClient(acls, user, prefix);
+        acls.add(binding(ResourceType.TOPIC, prefix, PatternType.PREFIXED, user, AclOperation.ALL));
+    }
+
+    /** Consumer groups and transactional ids under the prefix, and idempotent producing. */
+    private static void transactionalClient(List<AclBinding> acls, String user, String prefix) {
         acls.add(binding(ResourceType.GROUP, prefix, PatternType.PREFIXED, user, AclOperation.ALL));
         acls.add(binding(ResourceType.TRANSACTIONAL_ID, prefix, PatternType.PREFIXED, user, AclOperation.ALL));
-        acls.add(binding(ResourceType.TOPIC, prefix, PatternType.PREFIXED, user, AclOperation.ALL));
         acls.add(binding(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, user,
                 AclOperation.IDEMPOTENT_WRITE));
+    }
+
+    /**
+     * One binding on one line, e.g. {@code User:agent ALLOW WRITE on TOPIC tollgate.commands.v1 (LITERAL) from *}.
+     */
+    public static String describe(AclBinding binding) {
+        AccessControlEntry entry = binding.entry();
+        ResourcePattern pattern = binding.pattern();
+        return entry.principal() + " " + entry.permissionType() + " " + entry.operation() + " on "
+                + pattern.resourceType() + " " + pattern.name() + " (" + pattern.patternType() + ") from "
+                + entry.host();
     }
 
     private static AclBinding binding(ResourceType type, String name, PatternType pattern, String user,

@@ -37,7 +37,16 @@ public final class LedgerReader implements AutoCloseable {
 
     /** A reader of the cluster at {@code bootstrapServers}; {@code timeout} bounds each bounded read. */
     public LedgerReader(String bootstrapServers, Duration timeout) {
+        this(bootstrapServers, Map.of(), timeout);
+    }
+
+    /**
+     * A reader of the cluster at {@code bootstrapServers} whose consumer also gets {@code clientConfig} (for example
+     * SASL settings); {@code timeout} bounds each bounded read.
+     */
+    public LedgerReader(String bootstrapServers, Map<String, ?> clientConfig, Duration timeout) {
         Properties props = new Properties();
+        props.putAll(clientConfig);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

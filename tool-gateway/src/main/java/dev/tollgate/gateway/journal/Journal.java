@@ -43,8 +43,15 @@ public final class Journal implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable failure;
 
+    /** A journal reader of the cluster at {@code bootstrapServers}, not started yet. */
     public Journal(String bootstrapServers, String clientId) {
+        this(bootstrapServers, Map.of(), clientId);
+    }
+
+    /** As {@link #Journal(String, String)}, its consumer also getting {@code clientConfig} (e.g. SASL settings). */
+    public Journal(String bootstrapServers, Map<String, String> clientConfig, String clientId) {
         Properties props = new Properties();
+        props.putAll(clientConfig);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
