@@ -51,6 +51,11 @@ public final class ClusterOptions {
         return Optional.ofNullable(clientConfigFile);
     }
 
+    /** Only the {@code --client-config} file's properties (empty without one). */
+    public Map<String, Object> clientConfigFileProperties() {
+        return new HashMap<>(ClientConfigFile.load(clientConfigFile));
+    }
+
     /**
      * The client configs every Kafka client of a command starts from: the {@code --client-config} file's
      * properties, the bootstrap servers and a client id.

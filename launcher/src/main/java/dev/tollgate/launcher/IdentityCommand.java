@@ -46,7 +46,7 @@ public final class IdentityCommand {
         CommandSpec spec;
 
         @Mixin
-        KafkaOptions kafka;
+        ClusterOptions kafka;
 
         @Option(names = "--name", required = true, description = "A name for people to read.")
         String name;
@@ -92,7 +92,7 @@ public final class IdentityCommand {
         CommandSpec spec;
 
         @Mixin
-        KafkaOptions kafka;
+        ClusterOptions kafka;
 
         @Parameters(index = "0", paramLabel = "PRINCIPAL_ID")
         String principalId;
@@ -113,18 +113,20 @@ public final class IdentityCommand {
         }
     }
 
-    static Publisher publisher(KafkaOptions kafka) {
+    static Publisher publisher(ClusterOptions kafka) {
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
-        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 30_000, "tollgate-cli", Map.of()),
+        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 30_000, "tollgate-cli",
+                kafka.clientConfigFileProperties()),
                 serdes);
     }
 
     /** Reads the identities topic to its end and returns the identity, if any. */
-    static Optional<Identity> read(Publisher publisher, KafkaOptions kafka, String principalId)
+    static Optional<Identity> read(Publisher publisher, ClusterOptions kafka, String principalId)
             throws InterruptedException {
         IdentityIndex index = new IdentityIndex(publisher.serdes());
         try (TopicReader reader = new TopicReader("cli-identities",
-                KafkaSettings.consumer(kafka.bootstrapServers(), "tollgate-cli-identities", Map.of()),
+                KafkaSettings.consumer(kafka.bootstrapServers(), "tollgate-cli-identities",
+                        kafka.clientConfigFileProperties()),
                 Map.of(Topics.IDENTITIES.name(), true), index::handle, null, new SimpleMeterRegistry()).start()) {
             if (!reader.awaitCaughtUp(Duration.ofSeconds(60))) {
                 throw new IllegalStateException("cannot read " + Topics.IDENTITIES.name());

@@ -24,7 +24,7 @@ public final class IntakeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KafkaOptions kafka;
+    ClusterOptions kafka;
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -43,6 +43,8 @@ public final class IntakeCommand implements Callable<Integer> {
         values.put(IntakeConfig.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
         values.put(IntakeConfig.SCHEMA_REGISTRY_URL.name(), kafka.schemaRegistryUrl());
         values.put(IntakeConfig.HTTP_PORT.name(), Integer.toString(port));
+        // --client-config (e.g. SASL) reaches every Kafka client of intake through its kafka.* pass-through.
+        kafka.clientConfigFileProperties().forEach((key, value) -> values.put("kafka." + key, String.valueOf(value)));
         values.putAll(settings);
         IntakeApp app = IntakeApp.start(IntakeConfig.of(values));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -29,7 +29,7 @@ public final class KillCommand {
         CommandSpec spec;
 
         @Mixin
-        KafkaOptions kafka;
+        ClusterOptions kafka;
 
         @Option(names = "--scope", required = true, description = "global, tenant, agent or run.")
         String scope;

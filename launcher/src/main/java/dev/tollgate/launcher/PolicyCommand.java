@@ -6,7 +6,6 @@ import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.Topics;
-import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.policy.cases.PolicyCases;
 import dev.tollgate.policy.diff.PolicyDiff;
@@ -124,21 +123,6 @@ public final class PolicyCommand implements Callable<Integer> {
         }
     }
 
-    /** Options shared by the commands that talk to Kafka. */
-    static final class Connection {
-
-        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap.")
-        String bootstrapServers;
-
-        @Option(names = "--schema-registry-url", defaultValue = "http://localhost:8081",
-                description = "Schema registry URL.")
-        String schemaRegistryUrl;
-
-        TollgateSerdes serdes() {
-            return new TollgateSerdes(new RestSchemaRegistryClient(schemaRegistryUrl));
-        }
-    }
-
     /** {@code tollgate policy publish FILE}. */
     @CommandLine.Command(name = "publish", description = "Check a bundle, then publish it to tollgate.policies.v1.")
     static final class Publish implements Callable<Integer> {
@@ -150,7 +134,7 @@ public final class PolicyCommand implements Callable<Integer> {
         Path file;
 
         @CommandLine.Mixin
-        Connection connection = new Connection();
+        ClusterOptions connection = new ClusterOptions();
 
         @Option(names = "--published-by", defaultValue = "cli", description = "Recorded as publishedBy.")
         String publishedBy;
@@ -171,10 +155,11 @@ public final class PolicyCommand implements Callable<Integer> {
         }
     }
 
-    static void publish(Connection connection, PolicyBundle record) throws Exception {
+    static void publish(ClusterOptions connection, PolicyBundle record) throws Exception {
         TollgateSerdes serdes = connection.serdes();
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (KafkaProducer<String, PolicyBundle> producer = new KafkaProducer<>(config, new StringSerializer(),
                 serdes.value(Topics.POLICIES).serializer())) {
             producer.send(new ProducerRecord<>(Topics.POLICIES.name(), record.getName(), record)).get();
@@ -193,7 +178,7 @@ public final class PolicyCommand implements Callable<Integer> {
         Path file;
 
         @CommandLine.Mixin
-        Connection connection = new Connection();
+        ClusterOptions connection = new ClusterOptions();
 
         @Option(names = "--from-timestamp", description = "Compare only commands issued from this instant (ISO-8601);"
                 + " earlier ones are still replayed to rebuild run state.")
@@ -213,7 +198,7 @@ public final class PolicyCommand implements Callable<Integer> {
             TollgateSerdes serdes = connection.serdes();
             String name = current == null ? candidate.name() : current;
             CompiledBundle inForce = null;
-            for (ConsumerRecord<String, PolicyBundle> record : TopicSnapshot.read(connection.bootstrapServers,
+            for (ConsumerRecord<String, PolicyBundle> record : TopicSnapshot.read(connection,
                     Topics.POLICIES.name(), serdes.value(Topics.POLICIES).deserializer())) {
                 if (name.equals(record.key()) && record.value() != null) {
                     try {
@@ -223,14 +208,14 @@ public final class PolicyCommand implements Callable<Integer> {
                     }
                 }
             }
-            Map<String, Identity> identities = latest(TopicSnapshot.read(connection.bootstrapServers,
+            Map<String, Identity> identities = latest(TopicSnapshot.read(connection,
                     Topics.IDENTITIES.name(), serdes.value(Topics.IDENTITIES).deserializer()));
-            Map<String, KillSwitch> killSwitches = latest(TopicSnapshot.read(connection.bootstrapServers,
+            Map<String, KillSwitch> killSwitches = latest(TopicSnapshot.read(connection,
                     Topics.KILL_SWITCHES.name(), serdes.value(Topics.KILL_SWITCHES).deserializer()));
             List<ConsumerRecord<String, ?>> recorded = new ArrayList<>();
-            recorded.addAll(TopicSnapshot.read(connection.bootstrapServers, Topics.COMMANDS.name(),
+            recorded.addAll(TopicSnapshot.read(connection, Topics.COMMANDS.name(),
                     serdes.value(Topics.COMMANDS).deserializer()));
-            recorded.addAll(TopicSnapshot.read(connection.bootstrapServers, Topics.TOOL_RESULTS.name(),
+            recorded.addAll(TopicSnapshot.read(connection, Topics.TOOL_RESULTS.name(),
                     serdes.value(Topics.TOOL_RESULTS).deserializer()));
             // Per-run order is partition order; across the two topics, record time orders results after the
             // dispatch that caused them (the sort is stable, so ties keep partition order).
