@@ -98,7 +98,8 @@ final class DevComponents {
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(context.schemaRegistryUrl()));
         try (KafkaProducer<String, PolicyBundle> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), serdes.value(Topics.POLICIES).serializer())) {
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+                serdes.value(Topics.POLICIES).serializer())) {
             producer.send(new ProducerRecord<>(Topics.POLICIES.name(), record.getName(), record))
                     .get(30, TimeUnit.SECONDS);
         }
@@ -112,7 +113,7 @@ final class DevComponents {
                         GatewayConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
                         GatewayConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
                         GatewayConfig.DATA_DIR.name(), context.settings().dataDir().resolve("gateway").toString())))
-                .orElseGet(() -> GatewayDevDefaults.config(context.settings().dataDir().resolve("gateway"),
+                .orElseGet(() -> GatewayDevDefaults.config(context.settings().dataDir(),
                         context.bootstrapServers(), context.schemaRegistryUrl()));
         ToolGatewayApp app = ToolGatewayApp.start(config);
         return DevComponent.of("tool-gateway", app, app::ready,
