@@ -7,9 +7,8 @@ import dev.tollgate.gateway.tools.echo.EchoTool;
 import dev.tollgate.gateway.tools.fs.FsReadTool;
 import dev.tollgate.gateway.tools.http.EgressPolicy;
 import dev.tollgate.gateway.tools.http.HttpFetchTool;
-import dev.tollgate.gateway.tools.outbox.EmailSendTool;
+import dev.tollgate.gateway.tools.outbox.OutboxTool;
 import dev.tollgate.gateway.tools.outbox.Outbox;
-import dev.tollgate.gateway.tools.outbox.TicketsUpdateTool;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,8 +32,8 @@ public final class ToolRegistry {
                 .add(new FsReadTool(config.fsRoot(), cap))
                 .add(new SearchDocsTool(config.docsRoot(), cap))
                 .add(new ReadRepoTool(config.docsRoot(), cap))
-                .add(new TicketsUpdateTool(outbox))
-                .add(new EmailSendTool(outbox))
+                .add(OutboxTool.ticketsUpdate(outbox))
+                .add(OutboxTool.emailSend(outbox))
                 .add(new EchoTool())
                 .build();
     }

@@ -19,8 +19,8 @@ class OutboxToolsTest {
     @Test
     void eachCallAppendsExactlyOneLine() throws Exception {
         Outbox outbox = new Outbox(dir.resolve("out/outbox.jsonl"));
-        EmailSendTool email = new EmailSendTool(outbox);
-        TicketsUpdateTool tickets = new TicketsUpdateTool(outbox);
+        OutboxTool email = OutboxTool.emailSend(outbox);
+        OutboxTool tickets = OutboxTool.ticketsUpdate(outbox);
 
         email.execute(new ToolCall("run-1", "c1", CanonicalJson.parse(
                 "{\"to\":[\"a@example.com\"],\"subject\":\"hi\"}"), Instant.now().plusSeconds(5)));
