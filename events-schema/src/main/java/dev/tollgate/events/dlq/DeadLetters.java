@@ -69,6 +69,12 @@ public final class DeadLetters {
         return reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason.toString();
     }
 
+    /** The Streams application id from a handler's configs, recorded on each dead letter. */
+    static String applicationId(java.util.Map<String, ?> configs) {
+        Object id = configs.get(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG);
+        return id == null ? "" : id.toString();
+    }
+
     /** The value of a DLQ header as text, if present. */
     public static Optional<String> header(Headers headers, String name) {
         Header header = headers.lastHeader(name);

@@ -3,7 +3,6 @@ package dev.tollgate.events.dlq;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -22,8 +21,7 @@ public class DlqDeserializationExceptionHandler implements DeserializationExcept
 
     @Override
     public void configure(Map<String, ?> configs) {
-        Object id = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
-        application = id == null ? "" : id.toString();
+        application = DeadLetters.applicationId(configs);
     }
 
     @Override

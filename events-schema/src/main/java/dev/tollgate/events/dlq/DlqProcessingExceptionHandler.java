@@ -2,7 +2,6 @@ package dev.tollgate.events.dlq;
 
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -23,8 +22,7 @@ public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler
 
     @Override
     public void configure(Map<String, ?> configs) {
-        Object id = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
-        application = id == null ? "" : id.toString();
+        application = DeadLetters.applicationId(configs);
     }
 
     @Override
