@@ -37,7 +37,8 @@ public final class PolicyProcessorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyProcessorApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final List<TopicSpec<String, ?>> TOPICS = List.of(Topics.COMMANDS, Topics.LEDGER, Topics.DISPATCH,
-            Topics.TOOL_RESULTS, Topics.POLICIES, Topics.IDENTITIES, Topics.KILL_SWITCHES, Topics.ARTIFACTS, Topics.DLQ);
+            Topics.TOOL_RESULTS, Topics.POLICIES, Topics.IDENTITIES, Topics.KILL_SWITCHES, Topics.ARTIFACTS,
+            Topics.DLQ);
 
     private final KafkaStreams streams;
     private final HttpServer http;

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 public final class Validators {
 
     private static final Pattern EMAIL = Pattern.compile(
-            "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}");
+            "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}"
+                    + "(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}");
     /** International (+CC ...) or North-American style with separators, so bare ids and amounts do not match. */
     private static final Pattern PHONE = Pattern.compile(
             "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{1,4}(?:[ .-]?\\d{2,4}){2,4}"
@@ -35,7 +36,8 @@ public final class Validators {
             "(?:sk-(?:proj-)?[A-Za-z0-9_-]{20,}|sk_(?:live|test)_[A-Za-z0-9]{16,}|AKIA[0-9A-Z]{16}"
                     + "|gh[pousr]_[A-Za-z0-9]{36,}|xox[abprs]-[A-Za-z0-9-]{10,}|tg_[A-Za-z0-9_-]{40,}"
                     + "|-----BEGIN [A-Z ]*PRIVATE KEY-----|AIza[0-9A-Za-z_-]{35}"
-                    + "|(?i:(?:api[_-]?key|secret|token|password|passwd)[\"']?\\s*[:=]\\s*[\"']?)[A-Za-z0-9_./+=-]{16,})");
+                    + "|(?i:(?:api[_-]?key|secret|token|password|passwd)[\"']?\\s*[:=]\\s*[\"']?)"
+                    + "[A-Za-z0-9_./+=-]{16,})");
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12, builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
                     .formatAssertionsEnabled(true).build()));

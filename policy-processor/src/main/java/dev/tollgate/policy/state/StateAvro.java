@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Plain Avro binary for {@link RunState} in {@code run-state-store} and {@link LimitUsage} on the limit topics (no registry: the store and its changelog are
+ * Plain Avro binary for {@link RunState} in {@code run-state-store} and {@link LimitUsage} on the limit topics
+ * (no registry: the store and its changelog are
  * private to the policy-processor). Also trusts this package with Avro 1.12's class validator, which generated
  * builders consult even for default values; every path to a RunState goes through {@link #ensureTrusted()}.
  *

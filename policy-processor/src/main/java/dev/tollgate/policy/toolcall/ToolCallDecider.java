@@ -121,7 +121,8 @@ public final class ToolCallDecider {
         long committed = state.getSpentCostMicros() + state.getReservedCostMicros();
         if (committed + cost > state.getBudgetCostMicros()) {
             return deny(bundle, call, Reasons.of(ReasonCode.BUDGET_EXHAUSTED, "grants.budget.costMicros", "call costs "
-                    + cost + " micro-USD; run has spent or reserved " + committed + " of " + state.getBudgetCostMicros()));
+                    + cost + " micro-USD; run has spent or reserved " + committed + " of "
+                    + state.getBudgetCostMicros()));
         }
         Optional<Reason> limit = LimitsDecider.toolCall(bundle.limits(), context, state.getTenantId(),
                 command.getPrincipalId(), command.getIssuedAt());

@@ -79,7 +79,8 @@ class KillDeciderTest {
     void aSwitchOfAnotherScopeLeavesTheRunAlone() {
         RunHarness run = new RunHarness(with(Map.of())).given(requestRun("r1"));
         run.context(with(Map.of("tenant:globex", engaged(KillSwitchScope.TENANT, "globex"),
-                "agent:agent-2", engaged(KillSwitchScope.AGENT, "agent-2"), "run:r9", engaged(KillSwitchScope.RUN, "r9"),
+                "agent:agent-2", engaged(KillSwitchScope.AGENT, "agent-2"),
+                "run:r9", engaged(KillSwitchScope.RUN, "r9"),
                 "global", KillSwitch.newBuilder(engaged(KillSwitchScope.GLOBAL, "*")).setEngaged(false).build())));
         assertThat(run.timers("r1", ENGAGED_AT.plusSeconds(1))).isEmpty();
         assertThat(run.state("r1").getStatus()).isEqualTo(RunStatus.ACTIVE);
