@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -35,7 +37,8 @@ public final class PolicyProcessorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyProcessorApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final List<TopicSpec<String, ?>> TOPICS = List.of(Topics.COMMANDS, Topics.LEDGER, Topics.DISPATCH,
-            Topics.TOOL_RESULTS, Topics.POLICIES, Topics.IDENTITIES, Topics.KILL_SWITCHES, Topics.DLQ);
+            Topics.TOOL_RESULTS, Topics.POLICIES, Topics.IDENTITIES, Topics.KILL_SWITCHES, Topics.ARTIFACTS,
+            Topics.DLQ);
 
     private final KafkaStreams streams;
     private final HttpServer http;
@@ -43,10 +46,10 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     private PolicyProcessorApp(PolicyProcessorConfig config) {
         if (config.createTopics()) {
-            createMissingTopics(config.bootstrapServers());
+            createMissingTopics(config.bootstrapServers(), config.applicationId());
         }
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
-        serdes.registerAll(List.of(Topics.LEDGER, Topics.DISPATCH));
+        serdes.registerAll(List.of(Topics.LEDGER, Topics.DISPATCH, Topics.ARTIFACTS));
         streams = new KafkaStreams(PolicyTopology.build(config, serdes), config.streamsProperties());
         streams.setStateListener((next, previous) -> {
             state = next;
@@ -115,11 +118,19 @@ public final class PolicyProcessorApp implements AutoCloseable {
         }
     }
 
-    private static void createMissingTopics(String bootstrapServers) {
+    private static void createMissingTopics(String bootstrapServers, String applicationId) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = TOPICS.stream().filter(t -> !existing.contains(t.name()))
-                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) -1).configs(t.configs()))
+            List<NewTopic> wanted = new ArrayList<>(TOPICS.stream()
+                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) -1).configs(t.configs())).toList());
+            // The limit topics are the processor's own (named after its application id, like Streams' internal
+            // topics, so the ACL prefix covers them), but a global store cannot read a topic Streams creates.
+            wanted.add(new NewTopic(PolicyTopology.limitFactsTopic(applicationId), Topics.RUN_PARTITIONS, (short) -1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()))));
+            wanted.add(new NewTopic(PolicyTopology.limitTotalsTopic(applicationId), 1, (short) -1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name()))
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();

@@ -44,8 +44,18 @@ public final class PolicyProcessorConfig {
     public static final Key CREATE_TOPICS = new Key("create.topics", "true",
             "Create the topics the processor reads and writes when they are missing.");
 
+    public static final Key TIMERS_INTERVAL_MS = new Key("timers.interval.ms", "200",
+            "Wall-clock interval of the timer scan: approvals that expired, runs under an engaged kill switch or a "
+                    + "disabled identity. Bounds how late a run is halted when it sends nothing.");
+    public static final Key APPROVAL_EXPIRY_GRACE_MS = new Key("approval.expiry.grace.ms", "1000",
+            "How long after a held call's expiresAt (wall clock) the timer scan records ApprovalExpired, so a decision "
+                    + "issued just before the expiry but still in flight is decided as a replay would decide it.");
+    public static final Key ARTIFACT_MAX_BYTES = new Key("artifacts.max.bytes", "262144",
+            "Largest artifact content accepted, in UTF-8 bytes (ARTIFACT_TOO_LARGE above).");
+
     public static final List<Key> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, STATE_DIR,
-            COMMIT_INTERVAL_MS, POLICY_BUNDLE, HTTP_PORT, APPLICATION_ID_OVERRIDE, STREAM_THREADS, CREATE_TOPICS);
+            COMMIT_INTERVAL_MS, POLICY_BUNDLE, HTTP_PORT, APPLICATION_ID_OVERRIDE, STREAM_THREADS, CREATE_TOPICS,
+            TIMERS_INTERVAL_MS, APPROVAL_EXPIRY_GRACE_MS, ARTIFACT_MAX_BYTES);
 
     private static final String STREAMS_PREFIX = "streams.";
 
@@ -69,7 +79,9 @@ public final class PolicyProcessorConfig {
             values.put(name, value);
         });
         PolicyProcessorConfig config = new PolicyProcessorConfig(values);
-        if (config.commitIntervalMs() < 0 || config.httpPort() < 0 || config.streamThreads() < 1) {
+        if (config.commitIntervalMs() < 0 || config.httpPort() < 0 || config.streamThreads() < 1
+                || config.timersIntervalMs() < 1 || config.approvalExpiryGraceMs() < 0
+                || config.artifactMaxBytes() < 1) {
             throw new IllegalArgumentException("invalid policy-processor config " + given);
         }
         return config;
@@ -109,6 +121,18 @@ public final class PolicyProcessorConfig {
 
     public int streamThreads() {
         return Integer.parseInt(get(STREAM_THREADS));
+    }
+
+    public long timersIntervalMs() {
+        return Long.parseLong(get(TIMERS_INTERVAL_MS));
+    }
+
+    public long approvalExpiryGraceMs() {
+        return Long.parseLong(get(APPROVAL_EXPIRY_GRACE_MS));
+    }
+
+    public long artifactMaxBytes() {
+        return Long.parseLong(get(ARTIFACT_MAX_BYTES));
     }
 
     public boolean createTopics() {

@@ -10,7 +10,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The global-store updaters: identities and kill switches as they come, policy bundles only when they compile. */
+/**
+ * The global-store updaters: identities, kill switches and limit totals as they come, policy bundles only when they
+ * compile.
+ */
 final class PolicyStoreProcessors {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyStoreProcessors.class);
@@ -18,14 +21,16 @@ final class PolicyStoreProcessors {
     private PolicyStoreProcessors() {
     }
 
-    /** Upserts each record into the store; a tombstone deletes. */
+    /** Upserts each record into the store; a tombstone deletes. Then tells {@code changes}, if given. */
     static final class Upsert<V> implements Processor<String, V, Void, Void> {
 
         private final String storeName;
+        private final GlobalChanges changes;
         private KeyValueStore<String, V> store;
 
-        Upsert(String storeName) {
+        Upsert(String storeName, GlobalChanges changes) {
             this.storeName = storeName;
+            this.changes = changes;
         }
 
         @Override
@@ -42,6 +47,9 @@ final class PolicyStoreProcessors {
                 store.delete(record.key());
             } else {
                 store.put(record.key(), record.value());
+            }
+            if (changes != null) {
+                changes.changed();
             }
         }
     }

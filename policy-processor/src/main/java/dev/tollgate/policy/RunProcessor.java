@@ -1,5 +1,6 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
@@ -8,17 +9,33 @@ import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
+import dev.tollgate.policy.limits.LimitsDecider;
 import dev.tollgate.policy.run.Decision;
 import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.run.RunDecider;
 import dev.tollgate.policy.run.RunLedger;
+import dev.tollgate.policy.state.CallState;
+import dev.tollgate.policy.state.CallStatus;
+import dev.tollgate.policy.state.LimitUsage;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +44,14 @@ import org.slf4j.LoggerFactory;
  * Processor API glue of the run: commands and tool results of a run arrive here in order (both topics are keyed
  * by runId and co-partitioned), the run's deciders decide, the ledger numbers and chains the events, the state is
  * written to {@code run-state-store} and the events forwarded to the ledger sink (with the {@code tollgate-hash}
- * header) and, for approvals, the dispatch sink. Under exactly_once_v2 the state write, the ledger and the
- * dispatch commit together or not at all.
+ * header), approvals to the dispatch sink, artifact contents to the artifacts sink (and {@code artifact-content-store},
+ * which the gates read), and tenant/agent usage deltas to the limit-facts repartition. Under exactly_once_v2 all of
+ * it commits together or not at all.
+ *
+ * <p>A wall-clock punctuator runs the runs' timers without waiting for a command: held calls past their expiry (plus
+ * a grace) from {@code approval-expiry-store}, an index ordered by expiry, and, whenever the identity or kill-switch
+ * global stores changed, every active run of {@code active-run-store} against them. The events it appends carry their
+ * own event time (the expiry, the switch's update), never the wall clock, so a replay records the same ones.
  */
 final class RunProcessor implements Processor<String, Object, String, Object> {
 
@@ -36,23 +59,39 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
 
     private final String bundleName;
     private final BundleCache cache;
+    private final GlobalChanges changes;
+    private final long timersIntervalMs;
+    private final long graceMs;
+    private final long maxArtifactBytes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RunState> runs;
+    private KeyValueStore<String, String> activeRuns;
+    private KeyValueStore<String, String> expiries;
+    private KeyValueStore<String, String> artifacts;
     private PolicyContext policyContext;
     private CompiledBundle lastGood;
+    private long scannedVersion = -1;
 
-    RunProcessor(String bundleName, BundleCache cache) {
-        this.bundleName = bundleName;
+    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes) {
+        this.bundleName = config.policyBundle();
         this.cache = cache;
+        this.changes = changes;
+        this.timersIntervalMs = config.timersIntervalMs();
+        this.graceMs = config.approvalExpiryGraceMs();
+        this.maxArtifactBytes = config.artifactMaxBytes();
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.runs = context.getStateStore(PolicyTopology.RUN_STATE_STORE);
+        this.activeRuns = context.getStateStore(PolicyTopology.ACTIVE_RUN_STORE);
+        this.expiries = context.getStateStore(PolicyTopology.APPROVAL_EXPIRY_STORE);
+        this.artifacts = context.getStateStore(PolicyTopology.ARTIFACT_CONTENT_STORE);
         KeyValueStore<String, PolicyBundle> policies = context.getStateStore(PolicyTopology.POLICY_STORE);
         KeyValueStore<String, Identity> identities = context.getStateStore(PolicyTopology.IDENTITY_STORE);
         KeyValueStore<String, KillSwitch> killSwitches = context.getStateStore(PolicyTopology.KILL_SWITCH_STORE);
+        KeyValueStore<String, LimitUsage> limitUsage = context.getStateStore(PolicyTopology.LIMIT_USAGE_STORE);
         this.policyContext = new PolicyContext() {
             @Override
             public Optional<CompiledBundle> bundle() {
@@ -68,7 +107,23 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             public Optional<KillSwitch> killSwitch(String scopeKey) {
                 return Optional.ofNullable(killSwitches.get(scopeKey));
             }
+
+            @Override
+            public Optional<LimitUsage> limitUsage(String windowKey) {
+                return Optional.ofNullable(limitUsage.get(windowKey));
+            }
+
+            @Override
+            public Optional<String> artifactContent(String sha256) {
+                return Optional.ofNullable(artifacts.get(sha256));
+            }
+
+            @Override
+            public long maxArtifactBytes() {
+                return maxArtifactBytes;
+            }
         };
+        context.schedule(Duration.ofMillis(timersIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::timers);
     }
 
     private CompiledBundle bundleInForce(PolicyBundle stored) {
@@ -113,9 +168,46 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         }
     }
 
+    /** The wall-clock punctuation: expiries due (minus the grace), then, if a global store changed, kill scans. */
+    private void timers(long wallClock) {
+        Instant cutoff = Instant.ofEpochMilli(wallClock - graceMs);
+        Map<String, List<String>> due = new LinkedHashMap<>();
+        try (KeyValueIterator<String, String> it = expiries.range("", expiryKey(cutoff.toEpochMilli(), "\uffff", ""))) {
+            while (it.hasNext()) {
+                KeyValue<String, String> entry = it.next();
+                due.computeIfAbsent(entry.value, k -> new ArrayList<>()).add(entry.key);
+            }
+        }
+        long version = changes.version();
+        if (version != scannedVersion) {
+            try (KeyValueIterator<String, String> it = activeRuns.all()) {
+                while (it.hasNext()) {
+                    due.computeIfAbsent(it.next().key, k -> new ArrayList<>());
+                }
+            }
+            scannedVersion = version;
+        }
+        due.forEach((runId, expiryKeys) -> {
+            RunState state = runs.get(runId);
+            Decision decision = RunDecider.timers(state, cutoff, policyContext);
+            if (!decision.isEmpty()) {
+                LOG.info("Run {}: {} timer event(s)", runId, decision.events().size());
+                append(runId, state, new RunLedger.Envelope("", "", cutoff, null, null), decision);
+                return;
+            }
+            // Nothing was due after all: drop index entries the run no longer backs, so they are not rescanned.
+            Set<String> held = state != null && state.getStatus() == RunStatus.ACTIVE ? held(runId, state) : Set.of();
+            expiryKeys.stream().filter(key -> !held.contains(key)).forEach(expiries::delete);
+            if (state == null || state.getStatus() != RunStatus.ACTIVE) {
+                activeRuns.delete(runId);
+            }
+        });
+    }
+
     private void append(String runId, RunState state, RunLedger.Envelope envelope, Decision decision) {
         RunLedger.Appended appended = RunLedger.append(state, runId, envelope, decision);
         runs.put(runId, appended.state());
+        index(runId, state, appended.state());
         for (RunLedger.Entry entry : appended.entries()) {
             long timestamp = entry.event().getOccurredAt().toEpochMilli();
             RecordHeaders headers = new RecordHeaders();
@@ -126,9 +218,59 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
                 context.forward(new Record<String, Object>(runId, entry.dispatch(), timestamp, new RecordHeaders()),
                         PolicyTopology.EMIT_DISPATCH);
             }
+            ArtifactContent artifact = entry.artifact();
+            if (artifact != null) {
+                artifacts.put(artifact.getSha256(), artifact.getContent());
+                context.forward(new Record<String, Object>(artifact.getSha256(), artifact, timestamp,
+                        new RecordHeaders()), PolicyTopology.STORE_ARTIFACT);
+            }
+            for (LimitUsage fact : LimitsDecider.facts(entry.event())) {
+                context.forward(new Record<String, Object>(LimitsDecider.key(fact), fact, timestamp,
+                        new RecordHeaders()), PolicyTopology.PUBLISH_LIMIT_FACTS);
+            }
             LOG.debug("Run {}: seq {} {}", runId, entry.event().getSeq(),
                     entry.event().getPayload().getClass().getSimpleName());
         }
+    }
+
+    /** Keeps the timer indexes in step with the run: active runs, and held calls of active runs by expiry. */
+    private void index(String runId, RunState before, RunState after) {
+        boolean active = after != null && after.getStatus() == RunStatus.ACTIVE;
+        if (active && (before == null || before.getStatus() != RunStatus.ACTIVE)) {
+            activeRuns.put(runId, after.getTenantId());
+        } else if (!active) {
+            activeRuns.delete(runId);
+        }
+        Set<String> was = held(runId, before);
+        Set<String> now = active ? held(runId, after) : Set.of();
+        for (String key : was) {
+            if (!now.contains(key)) {
+                expiries.delete(key);
+            }
+        }
+        for (String key : now) {
+            if (!was.contains(key)) {
+                expiries.put(key, runId);
+            }
+        }
+    }
+
+    private static Set<String> held(String runId, RunState state) {
+        if (state == null) {
+            return Set.of();
+        }
+        Set<String> keys = new HashSet<>();
+        for (CallState call : state.getCalls().values()) {
+            if (call.getStatus() == CallStatus.HELD) {
+                keys.add(expiryKey(call.getExpiresAt(), runId, call.getCallId()));
+            }
+        }
+        return keys;
+    }
+
+    /** Expiry first, zero-padded, so a range scan from the start finds every call due. */
+    private static String expiryKey(long expiresAt, String runId, String callId) {
+        return String.format("%019d/%s/%s", Math.max(0, expiresAt), runId, callId);
     }
 
     private static void requireKey(String key, String runId) {

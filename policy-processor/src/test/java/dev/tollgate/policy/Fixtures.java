@@ -1,15 +1,21 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.ApprovalDecision;
 import dev.tollgate.events.Command;
+import dev.tollgate.events.CompleteStage;
+import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.FinishRun;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
+import dev.tollgate.events.KillRun;
 import dev.tollgate.events.KillSwitchScope;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.Receipt;
+import dev.tollgate.events.ReportUsage;
 import dev.tollgate.events.RequestRun;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.RunBudget;
+import dev.tollgate.events.SubmitArtifact;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.hash.CanonicalJson;
@@ -56,6 +62,12 @@ public final class Fixtures {
                 .setCreatedAt(T0).setUpdatedAt(T0).build();
     }
 
+    /** A human principal of a tenant, with roles. */
+    public static Identity human(String principalId, String tenantId, boolean enabled, String... roles) {
+        return Identity.newBuilder(identity(principalId, enabled, roles)).setKind(PrincipalKind.HUMAN)
+                .setTenantId(tenantId).build();
+    }
+
     public static KillSwitch killSwitch(KillSwitchScope scope, String target, boolean engaged) {
         return KillSwitch.newBuilder().setScope(scope).setTarget(target).setEngaged(engaged).setReason("incident 42")
                 .setUpdatedAt(T0).setUpdatedBy("admin").build();
@@ -89,6 +101,30 @@ public final class Fixtures {
     public static Command toolCall(String runId, String callId, String tool, String argsJson) {
         return command(runId, AGENT, T0.plusSeconds(1), RequestToolCall.newBuilder().setCallId(callId).setTool(tool)
                 .setArgsJson(argsJson).build());
+    }
+
+    public static Command decideApproval(String runId, String approver, Instant at, String callId,
+                                         ApprovalDecision decision) {
+        return command(runId, approver, at, DecideApproval.newBuilder().setCallId(callId).setDecision(decision)
+                .setReason("looked at it").build());
+    }
+
+    public static Command usage(String runId, Instant at, String model, long inputTokens, long outputTokens) {
+        return command(runId, AGENT, at, ReportUsage.newBuilder().setModel(model).setInputTokens(inputTokens)
+                .setOutputTokens(outputTokens).build());
+    }
+
+    public static Command artifact(String runId, String type, String content) {
+        return command(runId, AGENT, T0.plusSeconds(5), SubmitArtifact.newBuilder().setType(type).setContent(content)
+                .setClassification("Internal").setStage("deliver").build());
+    }
+
+    public static Command completeStage(String runId, String stage) {
+        return command(runId, AGENT, T0.plusSeconds(6), CompleteStage.newBuilder().setStage(stage).build());
+    }
+
+    public static Command killRun(String runId, String principalId) {
+        return command(runId, principalId, T0.plusSeconds(7), KillRun.newBuilder().setReason("runaway").build());
     }
 
     public static Command finish(String runId) {

@@ -2,6 +2,13 @@ package dev.tollgate.policy;
 
 import static dev.tollgate.policy.Fixtures.AGENT;
 import static dev.tollgate.policy.Fixtures.T0;
+import static dev.tollgate.policy.Fixtures.TENANT;
+import static dev.tollgate.policy.Fixtures.artifact;
+import static dev.tollgate.policy.Fixtures.command;
+import static dev.tollgate.policy.Fixtures.completeStage;
+import static dev.tollgate.policy.Fixtures.decideApproval;
+import static dev.tollgate.policy.Fixtures.human;
+import static dev.tollgate.policy.Fixtures.killSwitch;
 import static dev.tollgate.policy.Fixtures.finish;
 import static dev.tollgate.policy.Fixtures.identity;
 import static dev.tollgate.policy.Fixtures.requestRun;
@@ -9,14 +16,22 @@ import static dev.tollgate.policy.Fixtures.result;
 import static dev.tollgate.policy.Fixtures.toolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.events.ApprovalDecision;
+import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
 import dev.tollgate.events.Identity;
+import dev.tollgate.events.KillSwitch;
+import dev.tollgate.events.KillSwitchScope;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.RunAdmitted;
+import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.RunCompleted;
+import dev.tollgate.events.RunHalted;
+import dev.tollgate.events.RunRejected;
 import dev.tollgate.events.ToolCallApproved;
 import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallDenied;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.Topics;
@@ -26,10 +41,13 @@ import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.policy.engine.DefaultBundle;
+import dev.tollgate.policy.limits.LimitsDecider;
+import dev.tollgate.policy.state.LimitUsage;
 import dev.tollgate.policy.state.RunState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +69,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PolicyTopologyTest {
 
     private static final String SEARCH = "{\"q\":\"refund policy\"}";
+    private static final String BULK = "{\"ticket_ids\":[1,2,3,4,5,6,7,8,9,10,11],\"fields\":{}}";
     private static final Path GOLDEN = Path.of("src/test/resources/policy-topology.txt");
 
     @TempDir
@@ -62,6 +81,8 @@ class PolicyTopologyTest {
     private TestInputTopic<String, ToolCallResult> results;
     private TestInputTopic<String, PolicyBundle> policies;
     private TestInputTopic<String, Identity> identities;
+    private TestInputTopic<String, KillSwitch> killSwitches;
+    private TestOutputTopic<String, ArtifactContent> artifacts;
     private TestOutputTopic<String, byte[]> ledger;
     private TestOutputTopic<String, ToolCallDispatch> dispatch;
     private TestOutputTopic<byte[], byte[]> dlq;
@@ -74,7 +95,8 @@ class PolicyTopologyTest {
     void start() {
         serdes = new TollgateSerdes(new InMemorySchemaRegistry());
         PolicyProcessorConfig config = config();
-        driver = new TopologyTestDriver(PolicyTopology.build(config, serdes), config.streamsProperties());
+        // The wall clock starts at the commands' event time, so timers can be driven by advancing it.
+        driver = new TopologyTestDriver(PolicyTopology.build(config, serdes), config.streamsProperties(), T0);
         StringSerializer keys = new StringSerializer();
         commands = driver.createInputTopic(Topics.COMMANDS.name(), keys,
                 serdes.value(Topics.COMMANDS).serializer());
@@ -83,6 +105,10 @@ class PolicyTopologyTest {
         policies = driver.createInputTopic(Topics.POLICIES.name(), keys, serdes.value(Topics.POLICIES).serializer());
         identities = driver.createInputTopic(Topics.IDENTITIES.name(), keys,
                 serdes.value(Topics.IDENTITIES).serializer());
+        killSwitches = driver.createInputTopic(Topics.KILL_SWITCHES.name(), keys,
+                serdes.value(Topics.KILL_SWITCHES).serializer());
+        artifacts = driver.createOutputTopic(Topics.ARTIFACTS.name(), new StringDeserializer(),
+                serdes.value(Topics.ARTIFACTS).deserializer());
         ledger = driver.createOutputTopic(Topics.LEDGER.name(), new StringDeserializer(), new ByteArrayDeserializer());
         dispatch = driver.createOutputTopic(Topics.DISPATCH.name(), new StringDeserializer(),
                 serdes.value(Topics.DISPATCH).deserializer());
@@ -115,8 +141,10 @@ class PolicyTopologyTest {
             LedgerEvent event = serdes.value(Topics.LEDGER).deserializer().deserialize(Topics.LEDGER.name(),
                     record.value());
             assertThat(record.key()).isEqualTo(event.getRunId());
-            assertThat(event.getPrevHash()).isEqualTo(previous == null ? LedgerHash.GENESIS : previous);
-            assertThat(event.getSeq()).isEqualTo(events.size() + 1);
+            if (previous != null || event.getSeq() == 1) {
+                assertThat(event.getPrevHash()).isEqualTo(previous == null ? LedgerHash.GENESIS : previous);
+                assertThat(event.getSeq()).isEqualTo(events.isEmpty() ? 1 : events.get(events.size() - 1).getSeq() + 1);
+            }
             previous = hash;
             events.add(event);
         }
@@ -197,6 +225,147 @@ class PolicyTopologyTest {
             assertThat(e.getPayload()).isInstanceOf(dev.tollgate.events.RunRejected.class);
             assertThat(e.getPolicyVersion()).isNull();
         });
+    }
+
+    private List<String> types(List<LedgerEvent> events) {
+        return events.stream().map(e -> e.getPayload().getClass().getSimpleName()).toList();
+    }
+
+    @Test
+    void aHeldCallExpiresOnTheWallClockPunctuatorAtItsOwnExpiryTime() {
+        publish(DefaultBundle.yaml());
+        send(requestRun("r1"));
+        send(toolCall("r1", "c1", "tickets.update", BULK));
+        assertThat(dispatch.isEmpty()).isTrue();
+        KeyValueStore<String, String> expiries = driver.getKeyValueStore(PolicyTopology.APPROVAL_EXPIRY_STORE);
+        assertThat(RunProcessorIndexes.count(expiries)).isEqualTo(1);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(30));
+        assertThat(types(verifiedLedger())).containsExactly("RunAdmitted", "ToolCallHeld");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        List<LedgerEvent> expired = verifiedLedger();
+        assertThat(types(expired)).containsExactly("ApprovalExpired");
+        assertThat(expired.get(0).getOccurredAt()).isEqualTo(T0.plusSeconds(1).plus(Duration.ofMinutes(30)));
+        assertThat(expired.get(0).getCausationId()).isNull();
+        assertThat(RunProcessorIndexes.count(expiries)).isZero();
+    }
+
+    @Test
+    void anApprovalDispatchesTheHeldCall() {
+        publish(DefaultBundle.yaml());
+        identities.pipeInput("lead", human("lead", TENANT, true, "support-lead"));
+        send(requestRun("r1"));
+        send(toolCall("r1", "c1", "tickets.update", BULK));
+        send(decideApproval("r1", "lead", T0.plusSeconds(30), "c1", ApprovalDecision.APPROVE));
+
+        assertThat(types(verifiedLedger())).containsExactly("RunAdmitted", "ToolCallHeld", "ApprovalGranted");
+        ToolCallDispatch dispatched = dispatch.readValue();
+        assertThat(dispatched.getArgsJson()).isEqualTo(BULK);
+        assertThat(dispatched.getLedgerSeq()).isEqualTo(3);
+        assertThat(RunProcessorIndexes.count(driver.getKeyValueStore(PolicyTopology.APPROVAL_EXPIRY_STORE))).isZero();
+    }
+
+    @Test
+    void aKillSwitchHaltsTheActiveRunsOfItsScopeWithoutACommand() {
+        publish(DefaultBundle.yaml());
+        identities.pipeInput("agent-2", identity("agent-2", true));
+        send(requestRun("r1"));
+        send(requestRun("r2"));
+        send(command("r3", "agent-2", T0, ((Command) requestRun("r3")).getPayload()));
+        verifiedLedgerAll();
+        KeyValueStore<String, String> active = driver.getKeyValueStore(PolicyTopology.ACTIVE_RUN_STORE);
+        assertThat(RunProcessorIndexes.count(active)).isEqualTo(3);
+
+        killSwitches.pipeInput("agent:" + AGENT, KillSwitch.newBuilder(killSwitch(KillSwitchScope.AGENT, AGENT, true))
+                .setUpdatedAt(T0.plusSeconds(10)).build());
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        Map<String, List<LedgerEvent>> halted = verifiedLedgerAll();
+        assertThat(halted.keySet()).containsExactlyInAnyOrder("r1", "r2");
+        assertThat(halted.values()).allSatisfy(events -> {
+            assertThat(types(events)).containsExactly("RunHalted");
+            assertThat(events.get(0).getOccurredAt()).isEqualTo(T0.plusSeconds(10));
+        });
+        assertThat(RunProcessorIndexes.count(active)).isEqualTo(1);
+
+        killSwitches.pipeInput("agent:" + AGENT, killSwitch(KillSwitchScope.AGENT, AGENT, false));
+        send(requestRun("r4"));
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        Map<String, List<LedgerEvent>> after = verifiedLedgerAll();
+        assertThat(types(after.get("r4"))).containsExactly("RunAdmitted");
+        assertThat(types(after.get("r1"))).containsExactly("ToolCallDenied");
+    }
+
+    @Test
+    void disablingAnIdentityHaltsItsRunsWithoutACommand() {
+        publish(DefaultBundle.yaml());
+        send(requestRun("r1"));
+        verifiedLedger();
+        identities.pipeInput(AGENT, Identity.newBuilder(identity(AGENT, false)).setUpdatedAt(T0.plusSeconds(20))
+                .build());
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        List<LedgerEvent> events = verifiedLedger();
+        assertThat(types(events)).containsExactly("RunHalted");
+        assertThat(((RunHalted) events.get(0).getPayload()).getReasons().get(0).getCode())
+                .isEqualTo(ReasonCode.IDENTITY_DISABLED);
+    }
+
+    @Test
+    void artifactsGoToTheArtifactsTopicAndTheGatesReadThemBack() {
+        publish(DefaultBundle.yaml());
+        send(requestRun("r1", "research", "staging", "Internal"));
+        String bad = "{\"title\":\"t\",\"summary\":\"mail jane@example.com\",\"owner\":\"o\"}";
+        String good = "{\"title\":\"t\",\"summary\":\"mail the queue\",\"owner\":\"o\"}";
+        send(artifact("r1", "report", bad));
+        send(completeStage("r1", "deliver"));
+        send(artifact("r1", "report", good));
+        send(completeStage("r1", "deliver"));
+
+        TestRecord<String, ArtifactContent> stored = artifacts.readRecord();
+        assertThat(stored.key()).isEqualTo(Sha256.hex(bad));
+        assertThat(stored.value().getContent()).isEqualTo(bad);
+        assertThat(stored.value().getRunId()).isEqualTo("r1");
+        assertThat(artifacts.readRecord().key()).isEqualTo(Sha256.hex(good));
+        assertThat(types(verifiedLedger())).containsExactly("RunAdmitted", "ArtifactRecorded", "GateEvaluated",
+                "GateEvaluated", "GateEvaluated", "CommandRejected", "ArtifactRecorded", "GateEvaluated",
+                "GateEvaluated", "GateEvaluated", "StageAdvanced");
+    }
+
+    @Test
+    void tenantTotalsAreAggregatedThroughTheRepartitionAndFedBackToTheDecisions() {
+        // Fed back synchronously by the test driver; on a broker the bound in docs/architecture.md applies.
+        publish(DefaultBundle.yaml().replace("runsPerDay: 1000", "runsPerDay: 2")
+                .replace("toolCallsPerMinute: 600", "toolCallsPerMinute: 2"));
+        send(requestRun("r1"));
+        send(requestRun("r2"));
+        send(requestRun("r3"));
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        send(toolCall("r1", "c2", "search_docs", SEARCH));
+        send(toolCall("r2", "c3", "search_docs", SEARCH));
+
+        Map<String, List<LedgerEvent>> events = verifiedLedgerAll();
+        RunRejected rejected = (RunRejected) events.get("r3").get(0).getPayload();
+        assertThat(rejected.getReasons().get(0).getCode()).isEqualTo(ReasonCode.TENANT_BUDGET_EXHAUSTED);
+        assertThat(types(events.get("r1"))).containsExactly("RunAdmitted", "ToolCallApproved", "ToolCallApproved");
+        ToolCallDenied denied = (ToolCallDenied) events.get("r2").get(1).getPayload();
+        assertThat(denied.getReasons().get(0).getCode()).isEqualTo(ReasonCode.RATE_LIMITED);
+        KeyValueStore<String, LimitUsage> totals = driver.getKeyValueStore(PolicyTopology.LIMIT_USAGE_STORE);
+        assertThat(totals.get(LimitsDecider.tenantDay(TENANT, T0)).getRuns()).isEqualTo(2);
+        assertThat(totals.get(LimitsDecider.agentMinute(AGENT, T0.plusSeconds(1))).getToolCalls()).isEqualTo(2);
+    }
+
+    /** The ledger read so far, by run, each run's chain verified from its first event. */
+    private Map<String, List<LedgerEvent>> verifiedLedgerAll() {
+        Map<String, List<LedgerEvent>> byRun = new java.util.TreeMap<>();
+        for (TestRecord<String, byte[]> record : ledger.readRecordsToList()) {
+            LedgerEvent event = serdes.value(Topics.LEDGER).deserializer().deserialize(Topics.LEDGER.name(),
+                    record.value());
+            assertThat(new String(record.headers().lastHeader(LedgerHash.HEADER).value(), StandardCharsets.UTF_8))
+                    .isEqualTo(LedgerHash.ofRecordValue(record.value()));
+            byRun.computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
+        }
+        return byRun;
     }
 
     @Test

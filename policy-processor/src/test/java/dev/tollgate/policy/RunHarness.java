@@ -4,6 +4,7 @@ import dev.tollgate.events.Command;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
+import dev.tollgate.policy.run.ArtifactAwareContext;
 import dev.tollgate.policy.run.Decision;
 import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.run.RunDecider;
@@ -21,15 +22,22 @@ public final class RunHarness {
     private final Map<String, RunState> states = new HashMap<>();
     private final List<LedgerEvent> ledger = new ArrayList<>();
     private final List<ToolCallDispatch> dispatches = new ArrayList<>();
-    private PolicyContext context;
+    private ArtifactAwareContext context;
 
     public RunHarness(PolicyContext context) {
-        this.context = context;
+        this.context = new ArtifactAwareContext(context);
     }
 
+    /** Decides from now on with another context (the artifacts recorded so far are forgotten). */
     public RunHarness context(PolicyContext next) {
-        this.context = next;
+        this.context = new ArtifactAwareContext(next);
         return this;
+    }
+
+    /** The timer events owed to a run at {@code now} (what the processor's punctuator would append). */
+    public List<SpecificRecord> timers(String runId, java.time.Instant now) {
+        Decision decision = RunDecider.timers(states.get(runId), now, context);
+        return append(runId, new RunLedger.Envelope("", "", now, null, null), decision);
     }
 
     public RunHarness given(Command... commands) {
@@ -64,6 +72,7 @@ public final class RunHarness {
 
     private List<SpecificRecord> append(String runId, RunLedger.Envelope envelope, Decision decision) {
         RunLedger.Appended appended = RunLedger.append(states.get(runId), runId, envelope, decision);
+        context.remember(appended);
         if (!decision.isEmpty()) {
             states.put(runId, appended.state());
         }

@@ -14,6 +14,7 @@ import dev.tollgate.policy.engine.CelValues;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyInput;
 import dev.tollgate.policy.engine.RunGrants;
+import dev.tollgate.policy.limits.LimitsDecider;
 import dev.tollgate.policy.run.Checks;
 import dev.tollgate.policy.run.Decided;
 import dev.tollgate.policy.run.Decision;
@@ -27,7 +28,8 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Run admission: identity (unknown, disabled), then kill switches (global, tenant, agent), then the bundle's
- * {@code runs}, first match wins. Emits {@code RunAdmitted} with the grants (a requested budget only narrows them)
+ * {@code runs}, first match wins, then the tenant's runs and cost of the day (limits). Emits {@code RunAdmitted}
+ * with the grants (a requested budget only narrows them)
  * or {@code RunRejected} with reasons. Pure: no Kafka, no clock.
  */
 public final class AdmissionDecider {
@@ -74,6 +76,11 @@ public final class AdmissionDecider {
         if (admission.rule().deny()) {
             return reject(bundle, request, List.of(Reasons.of(ReasonCode.DENIED_BY_RULE, admission.rule().id(),
                     "run rejected by runs entry " + admission.rule().id())));
+        }
+        Optional<Reason> limit = LimitsDecider.admission(bundle.limits(), context, command.getTenantId(),
+                command.getIssuedAt());
+        if (limit.isPresent()) {
+            return reject(bundle, request, List.of(limit.get()));
         }
         RunAdmitted admitted = RunAdmitted.newBuilder()
                 .setWorkflow(request.getWorkflow())

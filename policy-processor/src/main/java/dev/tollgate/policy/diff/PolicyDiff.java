@@ -5,6 +5,7 @@ import dev.tollgate.events.RequestRun;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.run.ArtifactAwareContext;
 import dev.tollgate.policy.run.Decision;
 import dev.tollgate.policy.run.Outcome;
 import dev.tollgate.policy.run.PolicyContext;
@@ -94,11 +95,11 @@ public final class PolicyDiff {
     /** One replay: run states under one context. */
     private static final class Replay {
 
-        private final PolicyContext context;
+        private final ArtifactAwareContext context;
         private final Map<String, RunState> runs = new HashMap<>();
 
         Replay(PolicyContext context) {
-            this.context = context;
+            this.context = new ArtifactAwareContext(context);
         }
 
         Outcome apply(Command command) {
@@ -107,9 +108,13 @@ public final class PolicyDiff {
             if (decision.isEmpty()) {
                 return null;
             }
-            runs.put(command.getRunId(), RunLedger.append(state, command.getRunId(), RunLedger.Envelope.of(command),
-                    decision).state());
-            return Outcome.of(decision.events().get(0).payload());
+            RunLedger.Appended appended = RunLedger.append(state, command.getRunId(), RunLedger.Envelope.of(command),
+                    decision);
+            context.remember(appended);
+            runs.put(command.getRunId(), appended.state());
+            // Timer events a command brings due (an expiry, a halt) come first; the answer is the command's own.
+            return Outcome.of(decision.events().stream().filter(d -> d.timerAt() == null).findFirst()
+                    .orElse(decision.events().get(0)).payload());
         }
 
         void apply(ToolCallResult result) {

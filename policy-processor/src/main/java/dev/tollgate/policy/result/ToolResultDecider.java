@@ -8,13 +8,18 @@ import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStatus;
+import dev.tollgate.policy.usage.UsageDecider;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Tool results: a result for a dispatched call appends {@code ToolCallCompleted} with the status and the signed
- * receipt (the result's digest, never the result) and moves the call's reservation to the actual cost. A result
+ * receipt (the result's digest, never the result) and moves the call's reservation to the actual cost (crossing
+ * the run's cost budget then halts it, as in {@code usage.UsageDecider}). A result
  * for a call that is not awaiting one (a duplicate, an unknown call) has no effect. Pure: no Kafka, no clock.
  */
 public final class ToolResultDecider {
@@ -36,15 +41,22 @@ public final class ToolResultDecider {
         if (error != null && error.length() > MAX_ERROR_CHARS) {
             error = error.substring(0, MAX_ERROR_CHARS);
         }
-        return new Decision(java.util.List.of(Decided.of(ToolCallCompleted.newBuilder()
+        long cost = Math.max(0, result.getCostMicros());
+        List<Decided> events = new ArrayList<>();
+        events.add(Decided.of(ToolCallCompleted.newBuilder()
                 .setCallId(result.getCallId())
                 .setTool(call.getTool())
                 .setStatus(result.getStatus())
                 .setResultSha256(result.getResultSha256())
-                .setCostMicros(Math.max(0, result.getCostMicros()))
+                .setCostMicros(cost)
                 .setError(error)
                 .setReceipt(result.getReceipt())
-                .build())), context.bundle().orElse(null));
+                .build()));
+        if (state.getStatus() == RunStatus.ACTIVE) {
+            // A call may cost more than it reserved: crossing the cost budget halts the run like usage does.
+            events.addAll(UsageDecider.budgetCrossings(state, state.getTokens(), state.getSpentCostMicros() + cost));
+        }
+        return new Decision(events, context.bundle().orElse(null));
     }
 
     /** Whether a result is one the run awaits (for counting the ones that are skipped). */

@@ -1,5 +1,6 @@
 package dev.tollgate.policy.run;
 
+import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ToolCallDispatch;
@@ -43,8 +44,9 @@ public final class RunLedger {
      * @param event    the ledger event
      * @param hash     its hash (the next event's prevHash, the record's {@code tollgate-hash} header)
      * @param dispatch the dispatch it approved, with {@code ledgerSeq} set, or null
+     * @param artifact the artifact content it recorded, or null
      */
-    public record Entry(LedgerEvent event, String hash, ToolCallDispatch dispatch) {
+    public record Entry(LedgerEvent event, String hash, ToolCallDispatch dispatch, ArtifactContent artifact) {
     }
 
     /**
@@ -65,25 +67,27 @@ public final class RunLedger {
         List<Entry> entries = new ArrayList<>();
         for (Decided decided : decision.events()) {
             long seq = run.getLastSeq() + 1;
+            Envelope env = decided.timerAt() == null ? envelope
+                    : new Envelope("", "", decided.timerAt(), null, null);
             LedgerEvent event = LedgerEvent.newBuilder()
                     .setRunId(runId)
                     .setSeq(seq)
                     .setEventId(eventId(runId, seq))
-                    .setOccurredAt(envelope.occurredAt())
-                    .setTenantId(envelope.tenantId().isEmpty() ? run.getTenantId() : envelope.tenantId())
-                    .setPrincipalId(envelope.principalId().isEmpty() ? run.getPrincipalId() : envelope.principalId())
+                    .setOccurredAt(env.occurredAt())
+                    .setTenantId(env.tenantId().isEmpty() ? run.getTenantId() : env.tenantId())
+                    .setPrincipalId(env.principalId().isEmpty() ? run.getPrincipalId() : env.principalId())
                     .setPolicyName(bundle == null ? null : bundle.name())
                     .setPolicyVersion(bundle == null ? null : bundle.version())
                     .setPolicySha256(bundle == null ? null : bundle.sha256())
-                    .setCausationId(envelope.causationId())
-                    .setTraceparent(envelope.traceparent())
+                    .setCausationId(env.causationId())
+                    .setTraceparent(env.traceparent())
                     .setPrevHash(run.getLastHash())
                     .setPayload(decided.payload())
                     .build();
             run = RunDecider.evolve(run, event, decided.stateOnly());
             ToolCallDispatch dispatch = decided.dispatch() == null ? null
                     : ToolCallDispatch.newBuilder(decided.dispatch()).setLedgerSeq(seq).build();
-            entries.add(new Entry(event, run.getLastHash(), dispatch));
+            entries.add(new Entry(event, run.getLastHash(), dispatch, decided.artifact()));
         }
         return new Appended(run, entries);
     }

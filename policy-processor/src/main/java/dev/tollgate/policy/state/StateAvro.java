@@ -10,6 +10,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -17,7 +18,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Plain Avro binary for {@link RunState} in {@code run-state-store} (no registry: the store and its changelog are
+ * Plain Avro binary for {@link RunState} in {@code run-state-store} and {@link LimitUsage} on the limit topics
+ * (no registry: the store and its changelog are
  * private to the policy-processor). Also trusts this package with Avro 1.12's class validator, which generated
  * builders consult even for default values; every path to a RunState goes through {@link #ensureTrusted()}.
  *
@@ -47,24 +49,33 @@ public final class StateAvro {
 
     /** The store serde of {@link RunState}. */
     public static Serde<RunState> runStateSerde() {
+        return serde(RunState.class);
+    }
+
+    /** The serde of {@link LimitUsage}: limit facts, totals and their store. */
+    public static Serde<LimitUsage> limitUsageSerde() {
+        return serde(LimitUsage.class);
+    }
+
+    private static <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
         ensureTrusted();
-        SpecificDatumWriter<RunState> writer = new SpecificDatumWriter<>(RunState.class);
-        SpecificDatumReader<RunState> reader = new SpecificDatumReader<>(RunState.class);
-        Serializer<RunState> serializer = (topic, state) -> {
-            if (state == null) {
+        SpecificDatumWriter<T> writer = new SpecificDatumWriter<>(type);
+        SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
+        Serializer<T> serializer = (topic, value) -> {
+            if (value == null) {
                 return null;
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream(512);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             try {
-                writer.write(state, encoder);
+                writer.write(value, encoder);
                 encoder.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return out.toByteArray();
         };
-        Deserializer<RunState> deserializer = (topic, bytes) -> {
+        Deserializer<T> deserializer = (topic, bytes) -> {
             if (bytes == null) {
                 return null;
             }
@@ -72,7 +83,7 @@ public final class StateAvro {
             try {
                 return reader.read(null, decoder);
             } catch (IOException | RuntimeException e) {
-                throw new SerializationException("cannot read run state: " + e, e);
+                throw new SerializationException("cannot read " + type.getSimpleName() + ": " + e, e);
             }
         };
         return org.apache.kafka.common.serialization.Serdes.serdeFrom(serializer, deserializer);

@@ -18,6 +18,8 @@ import dev.tollgate.policy.engine.PolicyInput;
 import dev.tollgate.policy.engine.RuleEffect;
 import dev.tollgate.policy.engine.ToolRule;
 import dev.tollgate.policy.engine.ToolSpec;
+import dev.tollgate.policy.kill.KillDecider;
+import dev.tollgate.policy.limits.LimitsDecider;
 import dev.tollgate.policy.run.Checks;
 import dev.tollgate.policy.run.Decided;
 import dev.tollgate.policy.run.Decision;
@@ -39,7 +41,8 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Tool-call decisions, checked in this order: run active and the caller its principal; identity enabled; kill
  * switches; tool declared and granted; arguments valid against the tool's JSON Schema; per-run call cap and cost
- * budget (the tool's cost is reserved); then the bundle's rules, deny-overrides: an enforced deny (or a rule that
+ * budget (the tool's cost is reserved); tenant cost of the day and agent calls of the minute (limits); then the
+ * bundle's rules, deny-overrides: an enforced deny (or a rule that
  * failed to evaluate) denies; else a require_approval holds; else an allow approves; else NO_MATCHING_RULE.
  * Shadow rules are recorded, never enforced. An approval carries a {@link ToolCallDispatch} with the intact
  * arguments; the ledger's copy has the matched rules' {@code redact} pointers masked. Pure: no Kafka, no clock.
@@ -58,6 +61,18 @@ public final class ToolCallDecider {
                     .setReasons(List.of(Reasons.of(ReasonCode.COMMAND_INVALID, "callId", "callId "
                             + call.getCallId() + " was already used in this run")))
                     .build()));
+        }
+        if (state.getStatus() == RunStatus.HALTED) {
+            // The halt's own reason (KILL_SWITCH, BUDGET_EXHAUSTED, IDENTITY_DISABLED, RUN_KILLED), and any switch
+            // engaged since: the agent learns why, not only that the run stopped.
+            List<Reason> reasons = new ArrayList<>(List.of(KillDecider.haltReason(state)));
+            for (Reason engaged : Checks.killSwitches(context, state.getTenantId(), state.getPrincipalId(),
+                    state.getRunId())) {
+                if (reasons.stream().noneMatch(r -> r.getCode() == engaged.getCode())) {
+                    reasons.add(engaged);
+                }
+            }
+            return deny(bundle, call, reasons.toArray(Reason[]::new));
         }
         if (state.getStatus() != RunStatus.ACTIVE) {
             return deny(bundle, call, Reasons.of(ReasonCode.RUN_NOT_ACTIVE, "run", "run " + state.getRunId()
@@ -106,7 +121,13 @@ public final class ToolCallDecider {
         long committed = state.getSpentCostMicros() + state.getReservedCostMicros();
         if (committed + cost > state.getBudgetCostMicros()) {
             return deny(bundle, call, Reasons.of(ReasonCode.BUDGET_EXHAUSTED, "grants.budget.costMicros", "call costs "
-                    + cost + " micro-USD; run has spent or reserved " + committed + " of " + state.getBudgetCostMicros()));
+                    + cost + " micro-USD; run has spent or reserved " + committed + " of "
+                    + state.getBudgetCostMicros()));
+        }
+        Optional<Reason> limit = LimitsDecider.toolCall(bundle.limits(), context, state.getTenantId(),
+                command.getPrincipalId(), command.getIssuedAt());
+        if (limit.isPresent()) {
+            return deny(bundle, call, limit.get());
         }
         return rules(state, command, call, context, bundle, tool.get(), args);
     }

@@ -2,7 +2,6 @@ package dev.tollgate.policy.run;
 
 import static dev.tollgate.policy.Fixtures.AGENT;
 import static dev.tollgate.policy.Fixtures.T0;
-import static dev.tollgate.policy.Fixtures.command;
 import static dev.tollgate.policy.Fixtures.context;
 import static dev.tollgate.policy.Fixtures.finish;
 import static dev.tollgate.policy.Fixtures.requestRun;
@@ -15,7 +14,6 @@ import dev.tollgate.events.CommandRejected;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Reason;
 import dev.tollgate.events.ReasonCode;
-import dev.tollgate.events.ReportUsage;
 import dev.tollgate.events.RunAdmitted;
 import dev.tollgate.events.RunCompleted;
 import dev.tollgate.events.ToolCallCompleted;
@@ -97,15 +95,6 @@ class RunDeciderTest {
             run.when(toolCall("r1", "c" + i, "nope", "{}"));
         }
         assertThat(run.state("r1").getProcessedCommandIds()).hasSize(RunDecider.REMEMBERED_COMMANDS);
-    }
-
-    @Test
-    void aCommandNotHandledYetIsRejectedNotDropped() {
-        RunHarness run = new RunHarness(context()).given(requestRun("r1"));
-        CommandRejected rejected = run.single(command("r1", AGENT, T0, ReportUsage.newBuilder().setModel("small-model")
-                .setInputTokens(1).setOutputTokens(1).build()), CommandRejected.class);
-        assertThat(codes(rejected)).containsExactly(ReasonCode.COMMAND_INVALID);
-        assertThat(rejected.getCommandType()).isEqualTo("ReportUsage");
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.tollgate.events.Reason;
 import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.RunBudget;
+import dev.tollgate.events.RunHalted;
 import dev.tollgate.events.ShadowMatch;
 import dev.tollgate.events.ToolCallApproved;
 import dev.tollgate.events.ToolCallDenied;
@@ -236,23 +237,36 @@ class ToolCallDeciderTest {
     }
 
     @Test
-    void aCallOfAnIdentityDisabledSinceAdmissionIsDenied() {
+    void aCallOfAnIdentityDisabledSinceAdmissionHaltsTheRunAndIsDenied() {
         RunHarness run = admitted();
         run.context(new StaticPolicyContext(Fixtures.REFERENCE, Map.of(AGENT, identity(AGENT, false)), Map.of()));
-        assertThat(onlyReason(run.single(toolCall("r1", "c1", "search_docs", SEARCH), ToolCallDenied.class))
-                .getCode()).isEqualTo(ReasonCode.IDENTITY_DISABLED);
+        List<?> events = run.when(toolCall("r1", "c1", "search_docs", SEARCH));
+        assertThat(events).hasSize(2);
+        assertThat(((RunHalted) events.get(0)).getReasons().get(0).getCode()).isEqualTo(ReasonCode.IDENTITY_DISABLED);
+        assertThat(onlyReason((ToolCallDenied) events.get(1)).getCode()).isEqualTo(ReasonCode.IDENTITY_DISABLED);
+        run.context(new StaticPolicyContext(Fixtures.REFERENCE, Map.of(AGENT, identity(AGENT, true)), Map.of()));
+        assertThat(onlyReason(run.single(toolCall("r1", "c2", "search_docs", SEARCH), ToolCallDenied.class))
+                .getCode()).as("re-enabling the identity does not revive the halted run")
+                .isEqualTo(ReasonCode.IDENTITY_DISABLED);
+    }
+
+    @Test
+    void aCallOfAnIdentityThatNoLongerExistsIsDenied() {
+        RunHarness run = admitted();
         run.context(new StaticPolicyContext(Fixtures.REFERENCE, Map.of(), Map.of()));
         assertThat(onlyReason(run.single(toolCall("r1", "c2", "search_docs", SEARCH), ToolCallDenied.class))
                 .getCode()).isEqualTo(ReasonCode.IDENTITY_UNKNOWN);
     }
 
     @Test
-    void aCallUnderAnEngagedKillSwitchIsDenied() {
+    void aCallUnderAnEngagedKillSwitchHaltsTheRunAndIsDeniedWithKillSwitch() {
         RunHarness run = admitted();
         run.context(new StaticPolicyContext(Fixtures.REFERENCE, Map.of(AGENT, identity(AGENT, true)),
                 Map.of("run:r1", killSwitch(KillSwitchScope.RUN, "r1", true))));
-        assertThat(onlyReason(run.single(toolCall("r1", "c1", "search_docs", SEARCH), ToolCallDenied.class))
-                .getCode()).isEqualTo(ReasonCode.KILL_SWITCH);
+        List<?> events = run.when(toolCall("r1", "c1", "search_docs", SEARCH));
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOf(RunHalted.class);
+        assertThat(onlyReason((ToolCallDenied) events.get(1)).getCode()).isEqualTo(ReasonCode.KILL_SWITCH);
     }
 
     @Test
