@@ -45,6 +45,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (!verbose) {
             // The table is the demo's output; the services' INFO logs would bury it.
             Configurator.setLevel("dev.tollgate", Level.WARN);
+            Configurator.setLevel("org.apache.kafka", Level.ERROR);
+            Configurator.setLevel("kafka", Level.ERROR);
         }
         Path dataDir = Files.createTempDirectory("tollgate-demo-");
         DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
