@@ -14,11 +14,8 @@ import picocli.CommandLine.Option;
         description = "Run the policy-processor (Kafka Streams): decisions and the hash-chained ledger.")
 public final class PolicyProcessorCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers.")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", defaultValue = "http://localhost:8081", description = "Schema registry.")
-    String schemaRegistryUrl;
+    @CommandLine.Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--state-dir", description = "Directory of the RocksDB stores.")
     String stateDir;
@@ -32,8 +29,11 @@ public final class PolicyProcessorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> config = new LinkedHashMap<>();
-        config.put(PolicyProcessorConfig.BOOTSTRAP_SERVERS.name(), bootstrapServers);
-        config.put(PolicyProcessorConfig.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl);
+        config.put(PolicyProcessorConfig.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
+        config.put(PolicyProcessorConfig.SCHEMA_REGISTRY_URL.name(), cluster.schemaRegistryUrl());
+        // --client-config (e.g. SASL) reaches the Streams clients and the admin through streams.*.
+        cluster.clientConfigFileProperties().forEach((key, value) ->
+                config.put("streams." + key, String.valueOf(value)));
         config.put(PolicyProcessorConfig.HTTP_PORT.name(), Integer.toString(httpPort));
         config.put(PolicyProcessorConfig.POLICY_BUNDLE.name(), bundle);
         if (stateDir != null) {

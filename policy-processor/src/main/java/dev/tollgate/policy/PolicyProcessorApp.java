@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
@@ -46,7 +47,7 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     private PolicyProcessorApp(PolicyProcessorConfig config) {
         if (config.createTopics()) {
-            createMissingTopics(config.bootstrapServers(), config.applicationId());
+            createMissingTopics(config, config.applicationId());
         }
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         serdes.registerAll(List.of(Topics.LEDGER, Topics.DISPATCH, Topics.ARTIFACTS));
@@ -118,8 +119,16 @@ public final class PolicyProcessorApp implements AutoCloseable {
         }
     }
 
-    private static void createMissingTopics(String bootstrapServers, String applicationId) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static void createMissingTopics(PolicyProcessorConfig config, String applicationId) {
+        // The same client settings as the Streams app (streams.* pass-through: SASL and so on).
+        Properties adminConfig = new Properties();
+        config.streamsProperties().forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key.toString())) {
+                adminConfig.put(key, value);
+            }
+        });
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> wanted = new ArrayList<>(TOPICS.stream()
                     .map(t -> new NewTopic(t.name(), t.partitions(), (short) -1).configs(t.configs())).toList());
