@@ -152,6 +152,8 @@ public final class PolicyProcessorConfig {
                 dev.tollgate.events.dlq.DlqDeserializationExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 dev.tollgate.events.dlq.DlqProcessingExceptionHandler.class.getName());
+        // The global stores (identities, policies, kill switches) dead-letter their failures too.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         values.forEach((name, value) -> {
             if (name.startsWith(STREAMS_PREFIX)) {
                 props.put(name.substring(STREAMS_PREFIX.length()), value);

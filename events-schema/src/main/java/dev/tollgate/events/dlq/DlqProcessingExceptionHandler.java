@@ -2,6 +2,7 @@ package dev.tollgate.events.dlq;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -19,10 +20,12 @@ public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler
 
     private static final Logger LOG = LoggerFactory.getLogger(DlqProcessingExceptionHandler.class);
     private String application = "";
+    private GlobalDeadLetters global;
 
     @Override
     public void configure(Map<String, ?> configs) {
         application = DeadLetters.applicationId(configs);
+        global = new GlobalDeadLetters(configs);
     }
 
     @Override
@@ -34,8 +37,19 @@ public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler
         }
         LOG.error("Dead-lettering record from {}-{}@{} after an exception in {}", context.topic(),
                 context.partition(), context.offset(), context.processorNodeId(), exception);
-        return Response.resume(List.of(DeadLetters.record(application, "processing:" + context.processorNodeId(),
-                context.topic(), context.partition(), context.offset(), context.sourceRawKey(),
-                context.sourceRawValue(), context.headers(), exception)));
+        ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.record(application,
+                "processing:" + context.processorNodeId(), context.topic(), context.partition(), context.offset(),
+                context.sourceRawKey(), context.sourceRawValue(), context.headers(), exception);
+        if (GlobalDeadLetters.isGlobal(context.taskId())) {
+            try {
+                global.send(deadLetter);
+                return Response.resume();
+            } catch (Exception e) {
+                LOG.error("Cannot dead-letter the record from {}-{}@{}; failing rather than dropping it",
+                        context.topic(), context.partition(), context.offset(), e);
+                return Response.fail();
+            }
+        }
+        return Response.resume(List.of(deadLetter));
     }
 }

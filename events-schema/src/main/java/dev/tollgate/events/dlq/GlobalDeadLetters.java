@@ -1,0 +1,69 @@
+package dev.tollgate.events.dlq;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.TaskId;
+
+/**
+ * Dead letters from a Streams <em>global</em> thread (the global stores of identities, policies, kill switches).
+ * Kafka Streams 4.3 can only take dead-letter records from a handler on a stream thread: on the global thread it
+ * casts the global context to a record-collector supplier, fails, and the whole client shuts down — so one bad
+ * record on the identities topic would stop the policy-processor. On the global thread the handlers therefore
+ * write the dead letter themselves, through a producer of their own built from the app's client settings, and wait
+ * for the broker's acknowledgement before skipping the record. The global thread is not exactly-once anyway
+ * (it restores from its checkpoint), so after a crash a dead letter may be written twice, never lost.
+ */
+final class GlobalDeadLetters {
+
+    /** The task id Kafka Streams gives the global thread's context. */
+    static final TaskId GLOBAL_TASK = new TaskId(-1, -1);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Map<String, Object> producerConfig;
+    private KafkaProducer<byte[], byte[]> producer;
+
+    GlobalDeadLetters(Map<String, ?> streamsConfigs) {
+        this.producerConfig = producerConfig(streamsConfigs);
+    }
+
+    static boolean isGlobal(TaskId taskId) {
+        return taskId == null || GLOBAL_TASK.equals(taskId);
+    }
+
+    /** Writes the dead letter and waits for the acknowledgement; throws when it cannot be written. */
+    synchronized void send(ProducerRecord<byte[], byte[]> deadLetter) throws Exception {
+        if (producer == null) {
+            producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        producer.send(deadLetter).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The app's client settings that a producer understands (plain and {@code producer.}-prefixed ones). */
+    static Map<String, Object> producerConfig(Map<String, ?> streamsConfigs) {
+        Map<String, Object> config = new HashMap<>();
+        streamsConfigs.forEach((key, value) -> {
+            if (ProducerConfig.configNames().contains(key) && value != null) {
+                config.put(key, value);
+            }
+        });
+        streamsConfigs.forEach((key, value) -> {
+            String producerPrefix = StreamsConfig.PRODUCER_PREFIX;
+            if (key.startsWith(producerPrefix) && value != null) {
+                config.put(key.substring(producerPrefix.length()), value);
+            }
+        });
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Object appId = streamsConfigs.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, (appId == null ? "tollgate" : appId) + "-global-dlq");
+        return config;
+    }
+}
