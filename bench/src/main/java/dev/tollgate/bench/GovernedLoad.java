@@ -9,6 +9,7 @@ import dev.tollgate.events.serde.TollgateSerdes;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,8 +28,16 @@ final class GovernedLoad implements Load {
     private final Producer<String, byte[]> producer;
     private final Serializer<Command> commands;
     private final Deserializer<LedgerEvent> ledger;
+    private final Callback callback;
 
     GovernedLoad(GovernedWorkload workload, Producer<String, byte[]> producer, TollgateSerdes serdes) {
+        this(workload, producer, serdes, null);
+    }
+
+    /** With a callback on every send (fault tests use it to prove the broker acknowledged every command). */
+    GovernedLoad(GovernedWorkload workload, Producer<String, byte[]> producer, TollgateSerdes serdes,
+                 Callback callback) {
+        this.callback = callback;
         this.workload = workload;
         this.producer = producer;
         this.commands = serdes.value(Topics.COMMANDS).serializer();
@@ -73,7 +82,7 @@ final class GovernedLoad implements Load {
     public void send(int n) {
         for (Command command : workload.commands(n, Instant.now())) {
             producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), command.getRunId(),
-                    commands.serialize(Topics.COMMANDS.name(), command)));
+                    commands.serialize(Topics.COMMANDS.name(), command)), callback);
         }
     }
 

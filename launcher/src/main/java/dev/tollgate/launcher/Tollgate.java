@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             ToolGatewayCommand.class,
             ProjectorCommand.class,
             LedgerCommand.class,
+            BenchCommand.class,
         })
 public final class Tollgate implements Callable<Integer> {
 
