@@ -102,9 +102,9 @@ final class FaultSupport {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop.set(true);
-            thread.join(10_000);
+            join(thread);
             producer.close(Duration.ofSeconds(5));
         }
     }
@@ -145,9 +145,9 @@ final class FaultSupport {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop.set(true);
-            thread.join(10_000);
+            FaultSupport.join(thread);
         }
     }
 
@@ -210,6 +210,15 @@ final class FaultSupport {
         assertThat(dispatched).as("dispatches").doesNotHaveDuplicates();
         assertThat(new HashSet<>(dispatched)).as("one dispatch per approval").isEqualTo(approved);
         return events[0];
+    }
+
+    /** Joins a helper thread for up to 10 s on close, keeping the interrupt flag. */
+    static void join(Thread thread) {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static LedgerEvent decode(TollgateSerdes serdes, RawLedgerRecord record) {
