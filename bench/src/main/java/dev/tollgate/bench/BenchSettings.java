@@ -25,6 +25,7 @@ import java.util.Set;
  * @param concurrentRuns    runs in flight at once
  * @param callsPerRun       tool calls per run (the reference bundle grants 20)
  * @param throughputCalls   calls sent back to back for the maximum-throughput runs (0 skips them)
+ * @param prewarmCalls      unmeasured calls sent through the EOS baseline and the governed path before measuring
  * @param commitIntervalMs  exactly-once commit interval of the processor and the EOS baseline
  * @param lingerMs          linger.ms of the load generator's producers
  * @param streamsOverrides  Kafka Streams properties applied to the processor and the EOS baseline alike
@@ -35,8 +36,9 @@ import java.util.Set;
 public record BenchSettings(Optional<String> bootstrapServers, String schemaRegistryUrl, boolean startProcessor,
                             List<Double> rates, Duration warmup, Duration duration, Duration drain, int repeats,
                             int agents, int concurrentRuns, int callsPerRun, int throughputCalls,
-                            long commitIntervalMs, int lingerMs, Map<String, String> streamsOverrides,
-                            Set<String> skip, Optional<Path> devJar, Path output) {
+                            int prewarmCalls, long commitIntervalMs, int lingerMs,
+                            Map<String, String> streamsOverrides, Set<String> skip, Optional<Path> devJar,
+                            Path output) {
 
     /** The sections {@code skip} may name. */
     public static final Set<String> SECTIONS = Set.of("raw", "eos", "governed", "throughput", "replay", "dev");
@@ -47,8 +49,8 @@ public record BenchSettings(Optional<String> bootstrapServers, String schemaRegi
         streamsOverrides = Map.copyOf(streamsOverrides);
         skip = Set.copyOf(skip);
         if (rates.stream().anyMatch(r -> !(r > 0)) || repeats < 1 || agents < 1 || concurrentRuns < 1
-                || callsPerRun < 1 || callsPerRun > 20 || throughputCalls < 0 || commitIntervalMs < 0
-                || lingerMs < 0) {
+                || callsPerRun < 1 || callsPerRun > 20 || throughputCalls < 0 || prewarmCalls < 0
+                || commitIntervalMs < 0 || lingerMs < 0) {
             throw new IllegalArgumentException("invalid benchmark settings: rates must be positive, repeats, agents "
                     + "and runs at least 1, calls per run 1..20");
         }
@@ -60,8 +62,8 @@ public record BenchSettings(Optional<String> bootstrapServers, String schemaRegi
     /** Defaults: embedded stack; 200, 1,000 and 5,000 calls/s; 5 s warm-up, 20 s measured, once. */
     public static BenchSettings defaults() {
         return new BenchSettings(Optional.empty(), "http://localhost:8081", true, List.of(200.0, 1000.0, 5000.0),
-                Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30), 1, 50, 200, 18, 20_000, 20, 0,
-                Map.of(), Set.of(), Optional.empty(), Path.of("bench-results.json"));
+                Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30), 1, 50, 200, 18, 20_000, 5_000,
+                20, 0, Map.of(), Set.of(), Optional.empty(), Path.of("bench-results.json"));
     }
 
     boolean runs(String section) {

@@ -23,8 +23,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The benchmark suite behind docs/benchmarks.md and {@code tollgate bench}. On one broker, in one run: governed
@@ -44,6 +48,7 @@ public final class Benchmark {
 
     private final BenchSettings settings;
     private final PrintWriter out;
+    private String processorApplicationId;
 
     private Benchmark(BenchSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -146,6 +151,17 @@ public final class Benchmark {
                 eos = EosBaseline.start(settings, bootstrap);
             }
             int measurement = 0;
+            if (settings.prewarmCalls() > 0) {
+                // JIT, CEL and RocksDB warm-up before anything is measured: every system gets the same lead-in.
+                say("Warming up with " + settings.prewarmCalls() + " unmeasured calls per system ...");
+                if (eos != null) {
+                    progress(eos.throughput(settings, bootstrap, settings.prewarmCalls(), recordBytes));
+                }
+                if (settings.runs("governed")) {
+                    progress(governedThroughput(bootstrap, serdes, workload(agentPrefix + "-warm", agentPrefix),
+                            settings.prewarmCalls()));
+                }
+            }
             for (double rate : settings.rates()) {
                 Map<String, List<BenchResult>> repeats = new LinkedHashMap<>();
                 for (int repeat = 0; repeat < settings.repeats(); repeat++) {
@@ -162,6 +178,7 @@ public final class Benchmark {
                         GovernedWorkload workload = workload(agentPrefix + "-m" + measurement++, agentPrefix);
                         repeats.computeIfAbsent("governed", k -> new ArrayList<>()).add(
                                 progress(governed(bootstrap, serdes, workload, rate)));
+                        awaitProcessorIdle(bootstrap);
                     }
                 }
                 repeats.values().forEach(list -> results.add(BenchResult.median(list)));
@@ -173,7 +190,7 @@ public final class Benchmark {
                 }
                 if (settings.runs("governed")) {
                     GovernedWorkload workload = workload(agentPrefix + "-max", agentPrefix);
-                    results.add(progress(governedThroughput(bootstrap, serdes, workload)));
+                    results.add(progress(governedThroughput(bootstrap, serdes, workload, settings.throughputCalls())));
                 }
             }
         } finally {
@@ -193,13 +210,44 @@ public final class Benchmark {
         }
     }
 
-    private BenchResult governedThroughput(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload)
-            throws InterruptedException {
+    private BenchResult governedThroughput(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload,
+                                           int calls) throws InterruptedException {
         try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(bootstrap, 5);
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RawBaseline.consumerProps(bootstrap))) {
-            return FixedRateRun.throughput("governed-max", settings.throughputCalls(),
+            return FixedRateRun.throughput("governed-max", calls,
                     settings.drain().multipliedBy(4), new GovernedLoad(workload, producer, serdes), consumer,
                     Topics.LEDGER.name());
+        }
+    }
+
+    /**
+     * After an overloaded run, waits (up to 5 minutes) until the processor this benchmark started has read every
+     * command, so its backlog does not spill into the next measurement.
+     */
+    private void awaitProcessorIdle(String bootstrap) throws Exception {
+        if (processorApplicationId == null) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                        processorApplicationId).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < Topics.COMMANDS.partitions(); p++) {
+                    latest.put(new TopicPartition(Topics.COMMANDS.name(), p), OffsetSpec.latest());
+                }
+                long lag = 0;
+                for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+                    OffsetAndMetadata done = committed.get(end.getKey());
+                    lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+                }
+                if (lag <= 0) {
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+            say("  (the processor still has a backlog after 5 minutes)");
         }
     }
 
@@ -212,7 +260,8 @@ public final class Benchmark {
         Map<String, String> config = new HashMap<>();
         config.put("bootstrap.servers", bootstrap);
         config.put("schema.registry.url", registryUrl);
-        config.put("application.id", "tollgate-bench-policy-processor-" + System.currentTimeMillis());
+        processorApplicationId = "tollgate-bench-policy-processor-" + System.currentTimeMillis();
+        config.put("application.id", processorApplicationId);
         config.put("policy.bundle", bundle);
         config.put("state.dir", state.toString());
         config.put("commit.interval.ms", Long.toString(settings.commitIntervalMs()));
@@ -292,6 +341,7 @@ public final class Benchmark {
         map.put("concurrentRuns", settings.concurrentRuns());
         map.put("callsPerRun", settings.callsPerRun());
         map.put("throughputCalls", settings.throughputCalls());
+        map.put("prewarmCalls", settings.prewarmCalls());
         map.put("commitIntervalMs", settings.commitIntervalMs());
         map.put("lingerMs", settings.lingerMs());
         map.put("streamsOverrides", settings.streamsOverrides());

@@ -258,8 +258,8 @@ class PoisonPillIT {
                 .setGatewayId("gw-test").setStartedAt(now).setFinishedAt(now).setReceipt(receipt).build();
     }
 
-    private static <V> void send(KafkaProducer<String, byte[]> producer, TollgateSerdes serdes, TopicSpec<String, V> topic,
-                                 String key, V value) {
+    private static <V> void send(KafkaProducer<String, byte[]> producer, TollgateSerdes serdes,
+                                 TopicSpec<String, V> topic, String key, V value) {
         producer.send(new ProducerRecord<>(topic.name(), key, serialize(serdes, topic, value)));
     }
 

@@ -79,6 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private int throughputCalls;
 
+    @Option(names = "--prewarm-calls", defaultValue = "5000",
+            description = "Unmeasured calls through the EOS baseline and the governed path before measuring "
+                    + "(JIT, CEL, RocksDB warm-up; default: ${DEFAULT-VALUE}).")
+    private int prewarmCalls;
+
     @Option(names = "--commit-interval-ms", defaultValue = "20",
             description = "Exactly-once commit interval of the processor and the EOS baseline "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -110,8 +115,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), schemaRegistryUrl,
                 startProcessor || bootstrapServers == null, rates, seconds(warmupSeconds), seconds(durationSeconds),
                 seconds(drainSeconds), repeats, agents, concurrentRuns, callsPerRun, throughputCalls,
-                commitIntervalMs, lingerMs, streamsConfig, skip, Optional.ofNullable(devJar).or(BenchCommand::thisJar),
-                output);
+                prewarmCalls, commitIntervalMs, lingerMs, streamsConfig, skip,
+                Optional.ofNullable(devJar).or(BenchCommand::thisJar), output);
         Benchmark.run(settings, spec.commandLine().getOut());
         return 0;
     }
