@@ -1,9 +1,13 @@
 package dev.tollgate.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,16 +27,22 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Baseline 2: the cost of exactly-once Kafka Streams with state, without governance. A trivial topology (read,
- * one RocksDB put per record, map, write) under {@code exactly_once_v2} with the same commit interval as the
- * policy-processor. The governed path cannot be faster than this; the report gives governed ÷ this ratio.
+ * one RocksDB read-modify-write per record in {@value #STORE}, map, write) under {@code exactly_once_v2}, with the
+ * same commit interval and producer/consumer overrides as the governed processor. Reads {@value #INPUT}, writes
+ * {@value #OUTPUT}. The governed path cannot be faster than this; the report gives governed ÷ this ratio.
  */
-final class EosBaseline {
+final class EosBaseline implements AutoCloseable {
 
     static final String INPUT = "tollgate-bench.eos-in.v1";
     static final String OUTPUT = "tollgate-bench.eos-out.v1";
     static final String STORE = "bench-count-store";
 
-    private EosBaseline() {
+    private final KafkaStreams streams;
+    private final Path stateDir;
+
+    private EosBaseline(KafkaStreams streams, Path stateDir) {
+        this.streams = streams;
+        this.stateDir = stateDir;
     }
 
     static Topology topology() {
@@ -46,35 +56,73 @@ final class EosBaseline {
         return builder.build();
     }
 
-    static BenchResult run(String bootstrap, double rate, Duration warmup, Duration measure, int recordBytes,
-                           int partitions, int lingerMs, long commitIntervalMs) throws Exception {
-        RawBaseline.createTopic(bootstrap, INPUT, partitions);
-        RawBaseline.createTopic(bootstrap, OUTPUT, partitions);
-        Path stateDir = Files.createTempDirectory("tollgate-bench-eos");
+    /** Starts the topology and returns once it is RUNNING (a state listener opens the latch). */
+    static EosBaseline start(BenchSettings settings, String bootstrap) throws InterruptedException {
+        RawBaseline.createTopic(bootstrap, INPUT, settings.partitions());
+        RawBaseline.createTopic(bootstrap, OUTPUT, settings.partitions());
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("tollgate-bench-eos");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tollgate-bench-eos-v1-" + System.nanoTime());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tollgate-bench-eos-v1-" + System.currentTimeMillis());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        props.put(StreamsConfig.producerPrefix("linger.ms"), lingerMs);
-        props.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 10);
+        for (Map.Entry<String, String> entry : settings.streamsOverrides().entrySet()) {
+            props.put(entry.getKey(), entry.getValue());
+        }
         KafkaStreams streams = new KafkaStreams(topology(), props);
-        streams.start();
-        try (KafkaProducer<String, byte[]> producer =
-                     new KafkaProducer<>(RawBaseline.producerProps(bootstrap, lingerMs));
-             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RawBaseline.consumerProps(bootstrap))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-                Thread.sleep(20);
+        CountDownLatch running = new CountDownLatch(1);
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.RUNNING) {
+                running.countDown();
             }
-            return FixedRateRun.run("baseline-eos", rate, warmup, measure, recordBytes, producer, INPUT, partitions,
-                    consumer, OUTPUT);
-        } finally {
-            streams.close(Duration.ofSeconds(10));
-            streams.cleanUp();
+        });
+        streams.start();
+        EosBaseline baseline = new EosBaseline(streams, stateDir);
+        if (!running.await(120, TimeUnit.SECONDS)) {
+            baseline.close();
+            throw new IllegalStateException("the exactly-once baseline topology is not RUNNING after 120 s: "
+                    + streams.state());
+        }
+        return baseline;
+    }
+
+    BenchResult fixedRate(BenchSettings settings, String bootstrap, double rate, int recordBytes)
+            throws InterruptedException {
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(RawBaseline.producerProps(bootstrap, settings.lingerMs()));
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RawBaseline.consumerProps(bootstrap))) {
+            return FixedRateRun.run("baseline-eos", rate, settings.warmup(), settings.duration(), settings.drain(),
+                    new RawBaseline.SequencedRecords(producer, INPUT, settings.partitions(), recordBytes), consumer,
+                    OUTPUT);
+        }
+    }
+
+    BenchResult throughput(BenchSettings settings, String bootstrap, int count, int recordBytes)
+            throws InterruptedException {
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(RawBaseline.producerProps(bootstrap, 5));
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RawBaseline.consumerProps(bootstrap))) {
+            return FixedRateRun.throughput("baseline-eos-max", count, settings.drain().multipliedBy(4),
+                    new RawBaseline.SequencedRecords(producer, INPUT, settings.partitions(), recordBytes), consumer,
+                    OUTPUT);
+        }
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+        streams.cleanUp();
+        try {
+            Files.deleteIfExists(stateDir);
+        } catch (IOException e) {
+            // a temporary directory; the OS cleans it
         }
     }
 

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             ProjectorCommand.class,
             LedgerCommand.class,
             DlqCommand.class,
+            BenchCommand.class,
         })
 public final class Tollgate implements Callable<Integer> {
 
