@@ -27,7 +27,6 @@ final class GlobalDeadLetters {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Object> producerConfig;
-    private KafkaProducer<byte[], byte[]> producer;
 
     GlobalDeadLetters(Map<String, ?> streamsConfigs) {
         this.producerConfig = producerConfig(streamsConfigs);
@@ -37,12 +36,15 @@ final class GlobalDeadLetters {
         return taskId == null || GLOBAL_TASK.equals(taskId);
     }
 
-    /** Writes the dead letter and waits for the acknowledgement; throws when it cannot be written. */
+    /**
+     * Writes the dead letter and waits for the acknowledgement; throws when it cannot be written. A producer is
+     * opened and closed per dead letter: handlers have no close hook, and a poison pill on a global topic is rare.
+     */
     synchronized void send(ProducerRecord<byte[], byte[]> deadLetter) throws Exception {
-        if (producer == null) {
-            producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(deadLetter).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
-        producer.send(deadLetter).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The app's client settings that a producer understands (plain and {@code producer.}-prefixed ones). */
