@@ -36,14 +36,8 @@ public class DlqDeserializationExceptionHandler implements DeserializationExcept
         ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.record(application, "deserialization", record.topic(),
                 record.partition(), record.offset(), record.key(), record.value(), record.headers(), exception);
         if (GlobalDeadLetters.isGlobal(context.taskId())) {
-            try {
-                global.send(deadLetter);
-                return Response.resume();
-            } catch (Exception e) {
-                LOG.error("Cannot dead-letter the record from {}-{}@{}; failing rather than dropping it",
-                        record.topic(), record.partition(), record.offset(), e);
-                return Response.fail();
-            }
+            return global.write(deadLetter, record.topic(), record.partition(), record.offset())
+                    ? Response.resume() : Response.fail();
         }
         return Response.resume(List.of(deadLetter));
     }

@@ -41,14 +41,8 @@ public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler
                 "processing:" + context.processorNodeId(), context.topic(), context.partition(), context.offset(),
                 context.sourceRawKey(), context.sourceRawValue(), context.headers(), exception);
         if (GlobalDeadLetters.isGlobal(context.taskId())) {
-            try {
-                global.send(deadLetter);
-                return Response.resume();
-            } catch (Exception e) {
-                LOG.error("Cannot dead-letter the record from {}-{}@{}; failing rather than dropping it",
-                        context.topic(), context.partition(), context.offset(), e);
-                return Response.fail();
-            }
+            return global.write(deadLetter, context.topic(), context.partition(), context.offset())
+                    ? Response.resume() : Response.fail();
         }
         return Response.resume(List.of(deadLetter));
     }

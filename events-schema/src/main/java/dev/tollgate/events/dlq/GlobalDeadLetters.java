@@ -10,6 +10,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Dead letters from a Streams <em>global</em> thread (the global stores of identities, policies, kill switches).
@@ -21,6 +23,8 @@ import org.apache.kafka.streams.processor.TaskId;
  * (it restores from its checkpoint), so after a crash a dead letter may be written twice, never lost.
  */
 final class GlobalDeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GlobalDeadLetters.class);
 
     /** The task id Kafka Streams gives the global thread's context. */
     static final TaskId GLOBAL_TASK = new TaskId(-1, -1);
@@ -34,6 +38,24 @@ final class GlobalDeadLetters {
 
     static boolean isGlobal(TaskId taskId) {
         return taskId == null || GLOBAL_TASK.equals(taskId);
+    }
+
+    /**
+     * Writes a dead letter from the global thread; true once the broker has it, false (logged) when it cannot be
+     * written, in which case the handler fails rather than drop the record.
+     */
+    boolean write(ProducerRecord<byte[], byte[]> deadLetter, String topic, int partition, long offset) {
+        try {
+            send(deadLetter);
+            return true;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.error("Cannot dead-letter the record from {}-{}@{}; failing rather than dropping it", topic,
+                    partition, offset, e);
+            return false;
+        }
     }
 
     /**
