@@ -74,7 +74,12 @@ class PolicyProcessorIT {
                 "state.dir", stateDirs.resolve("first").toString());
 
         try (KafkaProducer<String, Object> producer = producer(kafka, serdes)) {
-            String yaml = DefaultBundle.yaml().replace("name: default", "name: " + prefix);
+            // One agent sends all 1,000 calls within a minute of event time: lift the reference bundle's agent
+            // rate limit (600/min), whose feedback-delayed enforcement would make the approval count vary.
+            // Limits have their own tests; this one is about exactly-once decisions and intact chains.
+            String yaml = DefaultBundle.yaml().replace("name: default", "name: " + prefix)
+                    .replace("agent: {toolCallsPerMinute: 600}", "agent: {toolCallsPerMinute: 1000000}");
+            assertThat(yaml).contains("toolCallsPerMinute: 1000000");
             producer.send(new ProducerRecord<>(Topics.POLICIES.name(), prefix, PolicyBundle.newBuilder()
                     .setName(prefix).setVersion("it").setSha256(dev.tollgate.events.hash.Sha256.hex(yaml))
                     .setYaml(yaml).setPublishedAt(Instant.now()).build()));
