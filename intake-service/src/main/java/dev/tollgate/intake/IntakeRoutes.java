@@ -17,7 +17,10 @@ import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
 import dev.tollgate.intake.identity.IdentityRoutes;
 import dev.tollgate.intake.kafka.Publisher;
+import dev.tollgate.intake.ledger.HeldCallIndex;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.ProjectorLookup;
+import dev.tollgate.intake.ledger.RunDirectory;
 import dev.tollgate.intake.run.RunAccess;
 import dev.tollgate.intake.run.RunRoutes;
 import dev.tollgate.intake.toolcall.ToolCallRoutes;
@@ -45,7 +48,7 @@ public final class IntakeRoutes {
     public record Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                        LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                        PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
-                       BooleanSupplier ready, Clock clock) {
+                       BooleanSupplier ready, Clock clock, ProjectorLookup projector) {
     }
 
     private IntakeRoutes() {
@@ -88,14 +91,14 @@ public final class IntakeRoutes {
     static List<Feature> features(Deps deps, BodyReader bodies) {
         Authenticator auth = new Authenticator(deps.identities(), deps.rateLimiter());
         CommandProducer commands = new CommandProducer(deps.publisher(), deps.clock(), deps.meters());
-        RunAccess runs = new RunAccess(deps.ledger());
+        RunAccess runs = new RunAccess(new RunDirectory(deps.ledger(), deps.projector()));
         long maxWaitMs = deps.config().getLong(IntakeConfig.MAX_WAIT_MS);
         return List.of(
                 new IdentityRoutes(auth, bodies, deps.identities(), deps.identityAdmin()),
                 new PolicyRoutes(auth, bodies, deps.policies()),
                 new RunRoutes(auth, bodies, runs, commands),
                 new ToolCallRoutes(auth, bodies, runs, commands, deps.ledger(), maxWaitMs),
-                new ApprovalRoutes(auth, bodies, commands, deps.ledger()),
+                new ApprovalRoutes(auth, bodies, commands, new HeldCallIndex(deps.ledger(), deps.projector())),
                 new KillSwitchRoutes(auth, bodies, deps.killSwitches()));
     }
 
