@@ -62,6 +62,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,11 +104,17 @@ public final class IntakeRoutes {
 
     /** A Javalin server (not started) with the intake routes, on the configured host and port. */
     public static Javalin create(Deps deps) {
+        return create(deps, config -> { });
+    }
+
+    /** As {@link #create(Deps)}, with more routes (e.g. the console's) registered after the API's. */
+    public static Javalin create(Deps deps, Consumer<JavalinConfig> more) {
         return Javalin.create(config -> {
             config.jetty.host = deps.config().get(IntakeConfig.HTTP_HOST);
             config.jetty.port = deps.config().getInt(IntakeConfig.HTTP_PORT);
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             register(config, deps);
+            more.accept(config);
         });
     }
 
@@ -147,7 +154,9 @@ public final class IntakeRoutes {
         });
         for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
             config.routes.error(status, ctx -> {
-                if (ctx.attribute(ERROR_WRITTEN) == null && !ctx.path().equals("/health")) {
+                // The console (/console) answers its own errors as pages.
+                if (ctx.attribute(ERROR_WRITTEN) == null && !ctx.path().equals("/health")
+                        && !ctx.path().startsWith("/console")) {
                     routes.writeError(ctx, new ApiException(JsonErrorHandler.codeFor(status), status == 404
                             ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path())
                             : "the request was refused (HTTP " + status + ")"));
