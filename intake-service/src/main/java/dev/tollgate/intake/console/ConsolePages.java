@@ -189,7 +189,7 @@ final class ConsolePages {
         }
         boolean valid = verify.path("valid").asBoolean();
         String verification = valid
-                ? "Valid: " + verify.path("events").asLong() + " events, every hash links to the one before."
+                ? verify.path("events").asLong() + " events, each hash links to the one before."
                 : "Broken at seq " + verify.path("firstBrokenSeq").asText("?") + ": " + verify.path("reason").asText();
         return new ConsoleViews.RunPage(runId, run.path("workflow").asText(), run.path("environment").asText(),
                 run.path("classification").asText(), run.path("status").asText(),
