@@ -4,12 +4,14 @@ import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.intake.admin.AdminReadRoutes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
 import dev.tollgate.intake.admin.KillSwitchIndex;
 import dev.tollgate.intake.admin.PolicyAdmin;
 import dev.tollgate.intake.admin.PolicyIndex;
 import dev.tollgate.intake.console.ConsoleRoutes;
 import dev.tollgate.intake.console.LedgerApprovals;
+import dev.tollgate.intake.http.Authenticator;
 import dev.tollgate.intake.http.RateLimiter;
 import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
@@ -155,7 +157,12 @@ public final class IntakeApp implements AutoCloseable {
                 killSwitchIndex, policyIndex, new LedgerApprovals(ledger, publisher, clock),
                 config.get(IntakeConfig.CONSOLE_QUERY_URL),
                 Duration.ofMinutes(config.getLong(IntakeConfig.CONSOLE_SESSION_MINUTES)), deps.rateLimiter(), clock);
-        server = IntakeRoutes.create(deps, routes -> closeables.add(ConsoleRoutes.register(routes, console))).start();
+        AdminReadRoutes adminReads = new AdminReadRoutes(new Authenticator(identities, deps.rateLimiter()),
+                identities, killSwitchIndex, policyIndex);
+        server = IntakeRoutes.create(deps, routes -> {
+            adminReads.register(routes);
+            closeables.add(ConsoleRoutes.register(routes, console));
+        }).start();
         LOG.info("intake-service listening on port {}", server.port());
     }
 
