@@ -75,8 +75,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("%nDemo finished in %.1f s.%n", (System.nanoTime() - started) / 1e9);
             String console = "http://127.0.0.1:" + settings.intakePort() + "/console";
             if (!keepRunning) {
-                out.println("Web console: " + console + " while the stack runs; `tollgate demo --keep-running` keeps it "
-                        + "running with a held call for you to approve there.");
+                out.println("Web console: " + console + " while the stack runs; `tollgate demo --keep-running` "
+                        + "keeps it running with a held call for you to approve there.");
                 return allMatched ? 0 : 1;
             }
             Demo.HeldCall held = demo.leaveHeldCall();

@@ -109,7 +109,8 @@ class ConsoleRoutesTest {
         killSwitches.apply(KillSwitch.newBuilder().setScope(KillSwitchScope.AGENT).setTarget("agent-7")
                 .setEngaged(true).setReason("looping on refunds").setUpdatedAt(START).setUpdatedBy("admin").build());
         PolicyIndex policies = new PolicyIndex(serdes);
-        policies.apply(PolicyBundle.newBuilder().setName("default").setVersion("2026.12.05-1").setSha256("ab".repeat(32))
+        policies.apply(PolicyBundle.newBuilder().setName("default").setVersion("2026.12.05-1")
+                .setSha256("ab".repeat(32))
                 .setYaml("metadata:\n  name: default\n  version: \"<b>2026.12.05-1</b>\"\n").setPublishedAt(START)
                 .setPublishedBy("tollgate dev").build());
         RateLimiter rateLimiter = new RateLimiter(1000, 1000, System::nanoTime);
