@@ -56,7 +56,11 @@ public final class Secrets {
             }
             return new Secrets(name -> Optional.ofNullable(props.getProperty(name)), env);
         }
-        throw new IllegalArgumentException("secrets: " + path + " is neither a directory nor a file");
+        if (Files.exists(path)) {
+            throw new IllegalArgumentException("secrets: " + path + " is neither a directory nor a file");
+        }
+        // Nothing there yet: fine while no setting refers to a secret; a reference fails the start naming it.
+        return new Secrets(name -> Optional.empty(), env);
     }
 
     private static Optional<String> readSecretFile(Path dir, String name) {
