@@ -49,6 +49,7 @@ public final class Benchmark {
     private final BenchSettings settings;
     private final PrintWriter out;
     private String processorApplicationId;
+    private final Map<String, Object> streamCpu = new LinkedHashMap<>();
 
     private Benchmark(BenchSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -99,6 +100,7 @@ public final class Benchmark {
 
             List<BenchResult> results = measure(bootstrap, serdes, agentPrefix, recordBytes);
             report.put("results", results.stream().map(BenchResult::toMap).toList());
+            report.put("streamThreadCpuMicrosPerCall", streamCpu);
 
             Map<String, Object> scan = Map.of();
             if (settings.runs("replay")) {
@@ -185,12 +187,17 @@ public final class Benchmark {
             }
             if (settings.runs("throughput") && settings.throughputCalls() > 0) {
                 if (eos != null) {
+                    long cpu = StreamThreadCpu.nanos(eos.applicationId());
                     results.add(progress(eos.throughput(settings, bootstrap, settings.throughputCalls(),
                             recordBytes)));
+                    cpuPerCall("baseline-eos-max", StreamThreadCpu.nanos(eos.applicationId()) - cpu);
                 }
                 if (settings.runs("governed")) {
                     GovernedWorkload workload = workload(agentPrefix + "-max", agentPrefix);
+                    long cpu = StreamThreadCpu.nanos(processorApplicationId);
                     results.add(progress(governedThroughput(bootstrap, serdes, workload, settings.throughputCalls())));
+                    awaitProcessorIdle(bootstrap);
+                    cpuPerCall("governed-max", StreamThreadCpu.nanos(processorApplicationId) - cpu);
                 }
             }
         } finally {
@@ -199,6 +206,19 @@ public final class Benchmark {
             }
         }
         return results;
+    }
+
+    /**
+     * Stream-thread CPU per tool call of a throughput run: the figure least moved by the neighbours' load. For the
+     * governed path it includes the call's share of its run's admission and finish.
+     */
+    private void cpuPerCall(String name, long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        double micros = nanos / 1000.0 / settings.throughputCalls();
+        streamCpu.put(name, Math.round(micros * 10) / 10.0);
+        say(String.format(Locale.ROOT, "  %-17s stream-thread CPU %.1f us per call", name, micros));
     }
 
     private BenchResult governed(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload, double rate)
@@ -297,6 +317,11 @@ public final class Benchmark {
             out.println(String.format(Locale.ROOT, "%-17s %9s %9d %6d %10.0f %8s %8s %8s %8s %8s", r.name(),
                     r.offeredRate() > 0 ? String.format(Locale.ROOT, "%.0f", r.offeredRate()) : "max", r.samples(),
                     r.lost(), r.achievedRate(), ms(r.p50()), ms(r.p90()), ms(r.p99()), ms(r.p999()), ms(r.max())));
+        }
+        if (!streamCpu.isEmpty()) {
+            out.println();
+            streamCpu.forEach((key, value) -> out.println(String.format(Locale.ROOT,
+                    "  %-30s %s us stream-thread CPU per call", key, value)));
         }
         if (!scan.isEmpty()) {
             out.println();
