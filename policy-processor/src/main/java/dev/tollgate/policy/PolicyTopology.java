@@ -14,9 +14,10 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The policy-processor's topology, pure wiring. Reads {@code tollgate.commands.v1} and {@code tollgate.tool-results.v1}
- * (co-partitioned by runId) into one processor, {@value #DECIDE_RUN}, that owns the run state, its indexes (active
- * runs, pending approvals by expiry) and the artifact contents; writes {@code tollgate.ledger.v1},
- * {@code tollgate.dispatch.v1} and {@code tollgate.artifacts.v1}. Tenant- and agent-wide usage deltas go through the
+ * (co-partitioned by runId) into one processor, {@value #DECIDE_RUN}, that owns the run state (the run's record in
+ * {@value #RUN_STATE_STORE}, each settled call in {@value #RUN_CALL_STORE}, each answered command id in
+ * {@value #RUN_COMMAND_STORE}), its indexes (active runs, pending approvals by expiry) and the artifact contents;
+ * writes {@code tollgate.ledger.v1}, {@code tollgate.dispatch.v1} and {@code tollgate.artifacts.v1}. Tenant- and agent-wide usage deltas go through the
  * repartition topic {@code <application.id>-limit-facts-repartition} (keyed by scope and window) to
  * {@value #AGGREGATE_LIMITS}, whose totals come back on {@code <application.id>-limit-totals} as the global store
  * {@value #LIMIT_USAGE_STORE}. Identities, kill switches and policy bundles are global stores. Every node, store and
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class PolicyTopology {
 
     public static final String RUN_STATE_STORE = "run-state-store";
+    public static final String RUN_CALL_STORE = "run-call-store";
+    public static final String RUN_COMMAND_STORE = "run-command-store";
     public static final String ACTIVE_RUN_STORE = "active-run-store";
     public static final String APPROVAL_EXPIRY_STORE = "approval-expiry-store";
     public static final String ARTIFACT_CONTENT_STORE = "artifact-content-store";
@@ -88,6 +91,10 @@ public final class PolicyTopology {
                 READ_TOOL_RESULTS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE), keys,
                 StateAvro.runStateSerde()), DECIDE_RUN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_CALL_STORE), keys,
+                StateAvro.callStateSerde()), DECIDE_RUN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_COMMAND_STORE), keys,
+                Serdes.String()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVE_RUN_STORE), keys,
                 Serdes.String()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPROVAL_EXPIRY_STORE),

@@ -2,9 +2,11 @@ package dev.tollgate.policy;
 
 import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
+import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.policy.engine.CompiledBundle;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Processor API glue of the run: commands and tool results of a run arrive here in order (both topics are keyed
  * by runId and co-partitioned), the run's deciders decide, the ledger numbers and chains the events, the state is
- * written to {@code run-state-store} and the events forwarded to the ledger sink (with the {@code tollgate-hash}
+ * written through {@link RunStore} ({@code run-state-store}, {@code run-call-store}, {@code run-command-store}) and
+ * the events forwarded to the ledger sink (with the {@code tollgate-hash}
  * header), approvals to the dispatch sink, artifact contents to the artifacts sink (and {@code artifact-content-store},
  * which the gates read), and tenant/agent usage deltas to the limit-facts repartition. Under exactly_once_v2 all of
  * it commits together or not at all.
@@ -64,7 +67,7 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private final long graceMs;
     private final long maxArtifactBytes;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, RunState> runs;
+    private RunStore runs;
     private KeyValueStore<String, String> activeRuns;
     private KeyValueStore<String, String> expiries;
     private KeyValueStore<String, String> artifacts;
@@ -84,7 +87,9 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.runs = context.getStateStore(PolicyTopology.RUN_STATE_STORE);
+        this.runs = new RunStore(context.getStateStore(PolicyTopology.RUN_STATE_STORE),
+                context.getStateStore(PolicyTopology.RUN_CALL_STORE),
+                context.getStateStore(PolicyTopology.RUN_COMMAND_STORE));
         this.activeRuns = context.getStateStore(PolicyTopology.ACTIVE_RUN_STORE);
         this.expiries = context.getStateStore(PolicyTopology.APPROVAL_EXPIRY_STORE);
         this.artifacts = context.getStateStore(PolicyTopology.ARTIFACT_CONTENT_STORE);
@@ -144,8 +149,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         Object value = record.value();
         if (value instanceof Command command) {
             requireKey(record.key(), command.getRunId());
-            RunState state = runs.get(command.getRunId());
-            Decision decision = RunDecider.decide(state, command, policyContext);
+            RunStore.Loaded state = runs.load(command.getRunId(), callIdOf(command), command.getCommandId());
+            Decision decision = RunDecider.decide(state.view(), command, policyContext);
             if (decision.isEmpty()) {
                 LOG.debug("Run {}: command {} already answered, no second effect", command.getRunId(),
                         command.getCommandId());
@@ -154,8 +159,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             append(command.getRunId(), state, RunLedger.Envelope.of(command), decision);
         } else if (value instanceof ToolCallResult result) {
             requireKey(record.key(), result.getRunId());
-            RunState state = runs.get(result.getRunId());
-            Decision decision = RunDecider.decide(state, result, policyContext);
+            RunStore.Loaded state = runs.load(result.getRunId(), result.getCallId(), null);
+            Decision decision = RunDecider.decide(state.view(), result, policyContext);
             if (decision.isEmpty()) {
                 LOG.info("Run {}: result for call {} is not awaited (duplicate or unknown call), no effect",
                         result.getRunId(), result.getCallId());
@@ -188,11 +193,12 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             scannedVersion = version;
         }
         due.forEach((runId, expiryKeys) -> {
-            RunState state = runs.get(runId);
+            RunStore.Loaded loaded = runs.load(runId, null, null);
+            RunState state = loaded.view();
             Decision decision = RunDecider.timers(state, cutoff, policyContext);
             if (!decision.isEmpty()) {
                 LOG.info("Run {}: {} timer event(s)", runId, decision.events().size());
-                append(runId, state, new RunLedger.Envelope("", "", cutoff, null, null), decision);
+                append(runId, loaded, new RunLedger.Envelope("", "", cutoff, null, null), decision);
                 return;
             }
             // Nothing was due after all: drop index entries the run no longer backs, so they are not rescanned.
@@ -204,10 +210,10 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         });
     }
 
-    private void append(String runId, RunState state, RunLedger.Envelope envelope, Decision decision) {
-        RunLedger.Appended appended = RunLedger.append(state, runId, envelope, decision);
-        runs.put(runId, appended.state());
-        index(runId, state, appended.state());
+    private void append(String runId, RunStore.Loaded state, RunLedger.Envelope envelope, Decision decision) {
+        RunLedger.Appended appended = RunLedger.append(state.view(), runId, envelope, decision);
+        runs.save(runId, state, appended.state());
+        index(runId, state.view(), appended.state());
         for (RunLedger.Entry entry : appended.entries()) {
             long timestamp = entry.event().getOccurredAt().toEpochMilli();
             RecordHeaders headers = new RecordHeaders();
@@ -271,6 +277,17 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     /** Expiry first, zero-padded, so a range scan from the start finds every call due. */
     private static String expiryKey(long expiresAt, String runId, String callId) {
         return String.format("%019d/%s/%s", Math.max(0, expiresAt), runId, callId);
+    }
+
+    /** The call a command names, whose settled state the deciders need beside the run's record. */
+    private static String callIdOf(Command command) {
+        if (command.getPayload() instanceof RequestToolCall call) {
+            return call.getCallId();
+        }
+        if (command.getPayload() instanceof DecideApproval approval) {
+            return approval.getCallId();
+        }
+        return null;
     }
 
     private static void requireKey(String key, String runId) {

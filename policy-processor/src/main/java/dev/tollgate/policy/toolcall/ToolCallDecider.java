@@ -28,6 +28,7 @@ import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -250,7 +251,10 @@ public final class ToolCallDecider {
     private static RunState withCall(RunState state, long reserve, CallState call) {
         Map<String, CallState> calls = new HashMap<>(state.getCalls());
         calls.put(call.getCallId(), call);
-        return RunState.newBuilder(state).setCalls(calls).setToolCalls(state.getToolCalls() + 1)
-                .setReservedCostMicros(state.getReservedCostMicros() + reserve).build();
+        RunState next = RunStates.copyOf(state);
+        next.setCalls(calls);
+        next.setToolCalls(state.getToolCalls() + 1);
+        next.setReservedCostMicros(state.getReservedCostMicros() + reserve);
+        return next;
     }
 }
