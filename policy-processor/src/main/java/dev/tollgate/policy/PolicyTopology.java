@@ -1,6 +1,8 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.serde.AvroSerde;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.policy.limits.LimitTotalsProcessor;
 import dev.tollgate.policy.state.LimitUsage;
@@ -87,8 +89,10 @@ public final class PolicyTopology {
                 Topics.COMMANDS.name());
         topology.addSource(READ_TOOL_RESULTS, keys.deserializer(), serdes.value(Topics.TOOL_RESULTS).deserializer(),
                 Topics.TOOL_RESULTS.name());
-        topology.addProcessor(DECIDE_RUN, () -> new RunProcessor(config, cache, changes), READ_COMMANDS,
-                READ_TOOL_RESULTS);
+        // The processor frames each ledger event's body itself (serialized once, hashed, forwarded as bytes).
+        AvroSerde<LedgerEvent> ledgerSerde = serdes.avro(LedgerEvent.class);
+        topology.addProcessor(DECIDE_RUN, () -> new RunProcessor(config, cache, changes,
+                () -> ledgerSerde.register(Topics.LEDGER.name())), READ_COMMANDS, READ_TOOL_RESULTS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE), keys,
                 StateAvro.runStateSerde()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_CALL_STORE), keys,
@@ -101,8 +105,8 @@ public final class PolicyTopology {
                 keys, Serdes.String()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ARTIFACT_CONTENT_STORE),
                 keys, Serdes.String()), DECIDE_RUN);
-        topology.addSink(APPEND_LEDGER, Topics.LEDGER.name(), keys.serializer(),
-                serdes.value(Topics.LEDGER).serializer(), DECIDE_RUN);
+        topology.addSink(APPEND_LEDGER, Topics.LEDGER.name(), keys.serializer(), Serdes.ByteArray().serializer(),
+                DECIDE_RUN);
         topology.addSink(EMIT_DISPATCH, Topics.DISPATCH.name(), keys.serializer(),
                 serdes.value(Topics.DISPATCH).serializer(), DECIDE_RUN);
         topology.addSink(STORE_ARTIFACT, Topics.ARTIFACTS.name(), keys.serializer(),

@@ -9,6 +9,7 @@ import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.serde.WireFormat;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
 import dev.tollgate.policy.limits.LimitsDecider;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -66,6 +68,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private final long timersIntervalMs;
     private final long graceMs;
     private final long maxArtifactBytes;
+    private final IntSupplier ledgerSchema;
+    private int ledgerSchemaId;
     private ProcessorContext<String, Object> context;
     private RunStore runs;
     private KeyValueStore<String, String> activeRuns;
@@ -75,7 +79,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private CompiledBundle lastGood;
     private long scannedVersion = -1;
 
-    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes) {
+    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema) {
+        this.ledgerSchema = ledgerSchema;
         this.bundleName = config.policyBundle();
         this.cache = cache;
         this.changes = changes;
@@ -87,6 +92,7 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.ledgerSchemaId = ledgerSchema.getAsInt();
         this.runs = new RunStore(context.getStateStore(PolicyTopology.RUN_STATE_STORE),
                 context.getStateStore(PolicyTopology.RUN_CALL_STORE),
                 context.getStateStore(PolicyTopology.RUN_COMMAND_STORE));
@@ -218,8 +224,9 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             long timestamp = entry.event().getOccurredAt().toEpochMilli();
             RecordHeaders headers = new RecordHeaders();
             headers.add(LedgerHash.HEADER, entry.hash().getBytes(StandardCharsets.UTF_8));
-            context.forward(new Record<String, Object>(runId, entry.event(), timestamp, headers),
-                    PolicyTopology.APPEND_LEDGER);
+            // The bytes whose hash was taken, framed: serialized once, and the header covers them by construction.
+            context.forward(new Record<String, Object>(runId, WireFormat.frame(ledgerSchemaId, entry.body()),
+                    timestamp, headers), PolicyTopology.APPEND_LEDGER);
             if (entry.dispatch() != null) {
                 context.forward(new Record<String, Object>(runId, entry.dispatch(), timestamp, new RecordHeaders()),
                         PolicyTopology.EMIT_DISPATCH);

@@ -151,10 +151,15 @@ public final class RunDecider {
 
     /** The state after one ledger event; {@code stateOnly} is {@link Decided#stateOnly()} when known. */
     public static RunState evolve(RunState state, LedgerEvent event, String stateOnly) {
+        return evolve(state, event, LedgerHash.of(event), stateOnly);
+    }
+
+    /** {@link #evolve(RunState, LedgerEvent, String)} for an event whose hash is already known. */
+    public static RunState evolve(RunState state, LedgerEvent event, String hash, String stateOnly) {
         RunState run = state == null ? initial(event.getRunId()) : state;
         RunState next = RunStates.copyOf(run);
         next.setLastSeq(event.getSeq());
-        next.setLastHash(LedgerHash.of(event));
+        next.setLastHash(hash);
         next.setLastOccurredAt(Math.max(run.getLastOccurredAt(), event.getOccurredAt().toEpochMilli()));
         SpecificRecord payload = (SpecificRecord) event.getPayload();
         boolean admission = payload instanceof RunAdmitted || payload instanceof RunRejected;
