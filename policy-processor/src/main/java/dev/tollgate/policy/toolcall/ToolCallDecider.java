@@ -12,6 +12,7 @@ import dev.tollgate.events.ToolCallDenied;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallHeld;
 import dev.tollgate.events.hash.CanonicalJson;
+import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.policy.engine.CelValues;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyInput;
@@ -179,7 +180,8 @@ public final class ToolCallDecider {
         }
         List<String> masked = new ArrayList<>();
         String ledgerArgs = Redaction.apply(args, Redaction.union(redact), masked).toString();
-        String argsSha256 = CanonicalJson.sha256(call.getArgsJson());
+        // The tree parsed once for the schema check, the rules and the redaction is the one hashed.
+        String argsSha256 = Sha256.hex(CanonicalJson.write(args));
         if (!denials.isEmpty()) {
             return Decision.of(bundle, Decided.of(ToolCallDenied.newBuilder()
                     .setCallId(call.getCallId()).setTool(call.getTool()).setArgsJson(ledgerArgs).setReasons(denials)
