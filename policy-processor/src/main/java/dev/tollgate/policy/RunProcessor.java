@@ -106,7 +106,9 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         this.policyContext = new PolicyContext() {
             @Override
             public Optional<CompiledBundle> bundle() {
-                return Optional.ofNullable(bundleInForce(policies.get(bundleName)));
+                // Published by the loader as it stores the bundle: no store read, no decoding of the YAML.
+                CompiledBundle published = cache.inForce(bundleName);
+                return Optional.ofNullable(published != null ? published : bundleInForce(policies.get(bundleName)));
             }
 
             @Override
