@@ -45,6 +45,10 @@ import org.apache.kafka.common.TopicPartition;
 public final class Benchmark {
 
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /** Agents of the http section, one tenant each: 100 calls/s stay within the bundle's per-agent limit. */
+    private static final int HTTP_AGENTS = 20;
+    /** Calls of each measurement of the decide section (at 1, 20 and 200 calls per run). */
+    private static final int DECIDE_CALLS = 4_000;
 
     private final BenchSettings settings;
     private final PrintWriter out;
@@ -68,7 +72,16 @@ public final class Benchmark {
         report.put("settings", settingsMap());
         EmbeddedKafka embedded = null;
         PolicyProcessorApp processor = null;
+        if (settings.runs("decide")) {
+            say("CPU per decision of the processor's topology (TopologyTestDriver, no broker) ...");
+            report.put("decide", DecisionCpu.measure(DECIDE_CALLS, List.of(1, 20, 200), out));
+        }
         Path processorState = Files.createTempDirectory("tollgate-bench-processor");
+        if (List.of("raw", "eos", "governed", "throughput", "replay").stream().noneMatch(settings::runs)) {
+            // Only the sections that bring their own stack (dev, http): no embedded broker.
+            deleteQuietly(processorState);
+            return standalone(report);
+        }
         try {
             String bootstrap;
             String registryUrl;
@@ -127,6 +140,11 @@ public final class Benchmark {
                 dev = DevStartup.measure(settings.devJar().get(), List.of());
                 report.put("dev", dev);
             }
+            if (settings.runs("http") && settings.devJar().isPresent()) {
+                say("HTTP end to end through tollgate dev (" + settings.devJar().get() + ") ...");
+                report.put("http", HttpBench.measure(settings.devJar().get(), settings.httpRates(), HTTP_AGENTS,
+                        settings.warmup(), settings.duration(), settings.drain(), out));
+            }
             report.put("loadAverageAtEnd", loadAverage());
             report.put("finishedAt", Instant.now().toString());
             printTable(results, scan, comparisons, dev);
@@ -141,6 +159,25 @@ public final class Benchmark {
             }
             deleteQuietly(processorState);
         }
+    }
+
+    private Map<String, Object> standalone(Map<String, Object> report) throws Exception {
+        Map<String, Object> dev = null;
+        if (settings.runs("dev") && settings.devJar().isPresent()) {
+            say("Timing tollgate dev (" + settings.devJar().get() + ") ...");
+            dev = DevStartup.measure(settings.devJar().get(), List.of());
+            report.put("dev", dev);
+        }
+        if (settings.runs("http") && settings.devJar().isPresent()) {
+            say("HTTP end to end through tollgate dev (" + settings.devJar().get() + ") ...");
+            report.put("http", HttpBench.measure(settings.devJar().get(), settings.httpRates(), HTTP_AGENTS,
+                    settings.warmup(), settings.duration(), settings.drain(), out));
+        }
+        report.put("loadAverageAtEnd", loadAverage());
+        report.put("finishedAt", Instant.now().toString());
+        printTable(List.of(), Map.of(), List.of(), dev);
+        write(report);
+        return report;
     }
 
     private List<BenchResult> measure(String bootstrap, TollgateSerdes serdes, String agentPrefix, int recordBytes)
@@ -162,6 +199,8 @@ public final class Benchmark {
                 if (settings.runs("governed")) {
                     progress(governedThroughput(bootstrap, serdes, workload(agentPrefix + "-warm", agentPrefix),
                             settings.prewarmCalls()));
+                    // A warm-up the processor could not keep up with must not spill into the first measurement.
+                    awaitProcessorIdle(bootstrap);
                 }
             }
             for (double rate : settings.rates()) {
@@ -371,6 +410,7 @@ public final class Benchmark {
         map.put("lingerMs", settings.lingerMs());
         map.put("streamsOverrides", settings.streamsOverrides());
         map.put("skip", settings.skip());
+        map.put("httpRates", settings.httpRates());
         return map;
     }
 
