@@ -74,10 +74,10 @@ final class DevProcess implements AutoCloseable {
         }, "tollgate-dev-output");
         pump.setDaemon(true);
         pump.start();
-        if (!ready.await(240, TimeUnit.SECONDS)) {
+        if (!ready.await(600, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             synchronized (banner) {
-                throw new IllegalStateException("tollgate dev printed no readiness banner in 240 s; output:\n" + tail);
+                throw new IllegalStateException("tollgate dev printed no readiness banner in 600 s; output:\n" + tail);
             }
         }
         synchronized (banner) {
