@@ -44,6 +44,9 @@ final class DevProcess implements AutoCloseable {
         builder.environment().put("TOLLGATE_ADMIN_KEY", adminKey);
         long start = System.nanoTime();
         Process process = builder.start();
+        // A bench stopped with SIGTERM must not leave the stack behind.
+        Thread reaper = new Thread(process::destroy, "tollgate-dev-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         CountDownLatch ready = new CountDownLatch(1);
         List<String> banner = new ArrayList<>();
         StringBuilder tail = new StringBuilder();
