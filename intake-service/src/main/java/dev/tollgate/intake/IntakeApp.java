@@ -13,6 +13,8 @@ import dev.tollgate.intake.kafka.KafkaSettings;
 import dev.tollgate.intake.kafka.Publisher;
 import dev.tollgate.intake.kafka.TopicReader;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.mcp.RunSessions;
+import dev.tollgate.intake.mcp.ToolCatalog;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>Writes {@code tollgate.commands.v1}, {@code tollgate.identities.v1}, {@code tollgate.policies.v1},
  * {@code tollgate.kill-switches.v1} (and the DLQ). Reads {@code tollgate.identities.v1} from the beginning (the
  * API-key index), {@code tollgate.ledger.v1} from the beginning (whose runs, held calls, call outcomes) and
- * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs}). Owns no state store: every
+ * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs} and MCP), and
+ * {@code tollgate.policies.v1} from the beginning (the tools MCP's {@code tools/list} shows). Owns no state store: every
  * view is rebuilt from topics at start, and the app is ready once both readers have caught up.
  */
 public final class IntakeApp implements AutoCloseable {
@@ -58,6 +61,7 @@ public final class IntakeApp implements AutoCloseable {
     private final PrometheusMeterRegistry meters;
     private TopicReader identityReader;
     private TopicReader ledgerReader;
+    private TopicReader policyReader;
     private Javalin server;
     private volatile boolean closed;
 
@@ -111,6 +115,12 @@ public final class IntakeApp implements AutoCloseable {
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-ledger", config.kafkaOverrides()),
                 Map.of(Topics.LEDGER.name(), true, Topics.TOOL_RESULTS.name(), false), ledger::handle, publisher,
                 meters).start();
+        RunSessions mcpSessions = new RunSessions(config.getInt(IntakeConfig.INDEX_MAX_ENTRIES));
+        ledger.addListener(mcpSessions::onEvent);
+        ToolCatalog mcpTools = new ToolCatalog(serdes);
+        policyReader = new TopicReader("policies",
+                KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-policies", config.kafkaOverrides()),
+                Map.of(Topics.POLICIES.name(), true), mcpTools::handle, publisher, meters).start();
         Gauge.builder("tollgate.intake.waiters", ledger, LedgerWatcher::waiting)
                 .description("Tool-call requests waiting for their outcome").register(meters);
         Gauge.builder("tollgate.intake.identities", identities, IdentityIndex::size)
@@ -125,12 +135,13 @@ public final class IntakeApp implements AutoCloseable {
                     LOG.info("bootstrap admin {} upserted", IdentityAdmin.BOOTSTRAP_ADMIN);
                 }));
         awaitCaughtUp(ledgerReader);
+        awaitCaughtUp(policyReader);
 
         IntakeRoutes.Deps deps = new IntakeRoutes.Deps(config, identities, identityAdmin, ledger, publisher,
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
-                meters, this::ready, clock);
+                meters, this::ready, clock, mcpSessions, mcpTools);
         server = IntakeRoutes.create(deps).start();
         LOG.info("intake-service listening on port {}", server.port());
     }
@@ -202,6 +213,9 @@ public final class IntakeApp implements AutoCloseable {
         }
         if (ledgerReader != null) {
             ledgerReader.close();
+        }
+        if (policyReader != null) {
+            policyReader.close();
         }
         if (identityReader != null) {
             identityReader.close();

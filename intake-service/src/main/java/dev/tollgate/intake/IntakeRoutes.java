@@ -40,6 +40,9 @@ import dev.tollgate.intake.ledger.CallOutcome;
 import dev.tollgate.intake.ledger.HeldCall;
 import dev.tollgate.intake.ledger.LedgerWatcher;
 import dev.tollgate.intake.ledger.RunOwner;
+import dev.tollgate.intake.mcp.McpEndpoint;
+import dev.tollgate.intake.mcp.RunSessions;
+import dev.tollgate.intake.mcp.ToolCatalog;
 import dev.tollgate.policy.engine.PolicyProblem;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -84,11 +87,20 @@ public final class IntakeRoutes {
     private static final String PRINCIPAL = "tollgate.principal";
     private static final long DRAIN_MIN_BYTES = 8L << 20;
 
-    /** What the routes need; {@code ready} drives {@code /health}. */
+    /** What the routes need; {@code ready} drives {@code /health}; the MCP views serve {@code /mcp}. */
     public record Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                        LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                        PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
-                       BooleanSupplier ready, Clock clock) {
+                       BooleanSupplier ready, Clock clock, RunSessions mcpSessions, ToolCatalog mcpTools) {
+
+        /** Without MCP views fed from topics: {@code /mcp} then knows no session. */
+        public Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
+                    LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
+                    PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
+                    BooleanSupplier ready, Clock clock) {
+            this(config, identities, identityAdmin, ledger, publisher, killSwitches, policies, rateLimiter, meters,
+                    ready, clock, new RunSessions(1000), ToolCatalog.empty());
+        }
     }
 
     private final Deps deps;
@@ -135,6 +147,17 @@ public final class IntakeRoutes {
         config.routes.post("/v1/approvals/{callId}", routes::decideApproval);
         config.routes.put("/v1/kill-switches/{scope}/{target}", routes::engageKillSwitch);
         config.routes.delete("/v1/kill-switches/{scope}/{target}", routes::liftKillSwitch);
+        McpEndpoint.register(config, new McpEndpoint.Deps(deps.config(), new McpEndpoint.Door() {
+            @Override
+            public Principal authenticate(Context ctx) {
+                return routes.authenticate(ctx);
+            }
+
+            @Override
+            public void produce(Context ctx, Principal principal, String runId, String commandId, Object payload) {
+                routes.produce(ctx, principal, runId, commandId, payload);
+            }
+        }, deps.ledger(), deps.mcpSessions(), deps.mcpTools()));
 
         config.routes.exception(ApiException.class, (e, ctx) -> routes.writeError(ctx, e));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> routes.writeError(ctx,
@@ -147,7 +170,8 @@ public final class IntakeRoutes {
         });
         for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
             config.routes.error(status, ctx -> {
-                if (ctx.attribute(ERROR_WRITTEN) == null && !ctx.path().equals("/health")) {
+                if (ctx.attribute(ERROR_WRITTEN) == null && !ctx.path().equals("/health")
+                        && !ctx.path().startsWith(McpEndpoint.PATH)) {
                     routes.writeError(ctx, new ApiException(JsonErrorHandler.codeFor(status), status == 404
                             ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path())
                             : "the request was refused (HTTP " + status + ")"));
