@@ -56,7 +56,9 @@ final class DevComponents {
                 IntakeConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
                 IntakeConfig.HTTP_HOST.name(), "127.0.0.1",
                 IntakeConfig.HTTP_PORT.name(), Integer.toString(context.settings().intakePort()),
-                IntakeConfig.ADMIN_KEY.name(), adminKey));
+                IntakeConfig.ADMIN_KEY.name(), adminKey,
+                // A browser on this machine may use /mcp (e.g. the MCP Inspector); no other Origin may.
+                IntakeConfig.MCP_ALLOWED_ORIGINS.name(), "http://localhost:*,http://127.0.0.1:*"));
         IntakeApp app = IntakeApp.start(config);
         boolean fromEnv = adminKey.equals(System.getenv("TOLLGATE_ADMIN_KEY"));
         return DevComponent.of("intake", app, app::ready,
