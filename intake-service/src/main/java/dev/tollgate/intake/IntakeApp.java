@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * {@code tollgate.kill-switches.v1} (and the DLQ). Reads {@code tollgate.identities.v1} from the beginning (the
  * API-key index), {@code tollgate.ledger.v1} from the beginning (whose runs, held calls, call outcomes) and
  * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs} and MCP), and
- * {@code tollgate.policies.v1} from the beginning (the tools MCP's {@code tools/list} shows). Owns no state store: every
- * view is rebuilt from topics at start, and the app is ready once both readers have caught up.
+ * {@code tollgate.policies.v1} from the beginning (the tools MCP's {@code tools/list} shows). Owns no state store:
+ * every view is rebuilt from topics at start, and the app is ready once its readers have caught up.
  */
 public final class IntakeApp implements AutoCloseable {
 

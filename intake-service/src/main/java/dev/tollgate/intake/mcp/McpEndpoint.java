@@ -84,13 +84,28 @@ public final class McpEndpoint {
     private static final long PROGRESS_EVERY_MS = 2000;
     private static final long DRAIN_MIN_BYTES = 8L << 20;
 
-    /** What the endpoint needs from intake: the same authentication and command production as the HTTP API. */
-    public interface Door {
-        /** The caller's principal; throws the HTTP API's {@link ApiException} (401, 429) otherwise. */
+    /** Authenticates a request's caller (throws intake's {@link ApiException}: 401, 429). */
+    @FunctionalInterface
+    public interface Authenticate {
         Principal authenticate(Context ctx);
+    }
 
-        /** Produces one command for the principal (blocking until Kafka acknowledged it), or throws 503. */
+    /** Produces one command for a principal, blocking until Kafka acknowledged it (throws 503 otherwise). */
+    @FunctionalInterface
+    public interface Produce {
         void produce(Context ctx, Principal principal, String runId, String commandId, Object payload);
+    }
+
+    /** What the endpoint needs from intake: the HTTP API's own authentication and command production. */
+    public record Door(Authenticate authenticator, Produce commands) {
+
+        Principal authenticate(Context ctx) {
+            return authenticator.authenticate(ctx);
+        }
+
+        void produce(Context ctx, Principal principal, String runId, String commandId, Object payload) {
+            commands.produce(ctx, principal, runId, commandId, payload);
+        }
     }
 
     /** The endpoint's dependencies. */

@@ -1,0 +1,60 @@
+package dev.tollgate.intake.command;
+
+import dev.tollgate.events.Command;
+import dev.tollgate.events.Topics;
+import dev.tollgate.intake.http.Answers;
+import dev.tollgate.intake.identity.Principal;
+import dev.tollgate.intake.kafka.Publisher;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an accepted request into one {@link Command} on {@code tollgate.commands.v1}, keyed by runId, produced
+ * idempotently with {@code acks=all} before the answer, so a 202 means the command is durable. Carries the W3C
+ * {@code traceparent} of the request (or starts one) and counts commands by type
+ * ({@code tollgate.intake.commands}).
+ */
+public final class CommandProducer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProducer.class);
+
+    private final Publisher publisher;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    public CommandProducer(Publisher publisher, Clock clock, MeterRegistry meters) {
+        this.publisher = publisher;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /** Produces the command with a fresh command id and answers 202 with the run and command ids. */
+    public void accepted(Context ctx, Principal principal, String runId, Object payload) {
+        String commandId = Ids.random();
+        produce(ctx, principal, runId, commandId, payload);
+        Answers.json(ctx, 202, Answers.JSON.objectNode().put("runId", runId).put("commandId", commandId));
+    }
+
+    /** Produces the command (blocking until Kafka acknowledged it); the route writes the answer. */
+    public void produce(Context ctx, Principal principal, String runId, String commandId, Object payload) {
+        String traceparent = Traceparent.fromHeaderOrStart(ctx.header("traceparent"));
+        Command command = Command.newBuilder()
+                .setCommandId(commandId)
+                .setRunId(runId)
+                .setTenantId(principal.tenantId())
+                .setPrincipalId(principal.principalId())
+                .setIssuedAt(clock.instant())
+                .setTraceparent(traceparent)
+                .setPayload(payload)
+                .build();
+        publisher.publish(Topics.COMMANDS, runId, command);
+        ctx.header("traceparent", traceparent);
+        Counter.builder("tollgate.intake.commands").tag("type", payload.getClass().getSimpleName())
+                .description("Commands produced").register(meters).increment();
+        LOG.debug("command {} {} produced for run {}", payload.getClass().getSimpleName(), commandId, runId);
+    }
+}
