@@ -209,6 +209,76 @@ class McpEndpointIT {
                 .isEqualTo("2025-11-25");
     }
 
+    /**
+     * A seeded fuzz of the endpoint in the style of intake's {@code MalformedRequests}: broken bytes, broken JSON,
+     * JSON-RPC messages with wrong members, batches, bad headers and sessions, oversized bodies. Every answer must be
+     * below 500, and every answer with a body a JSON-RPC error. The seed is in the failure message.
+     */
+    @Test
+    void answersThousandsOfMalformedMessagesWithoutA5xx() throws Exception {
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        HttpResponse<String> opened = post(intake + QUERY, agentKey, Map.of(), initialize("2025-11-25"));
+        String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        String[] methods = {"ping", "tools/list", "tools/call", "logging/setLevel", "initialize", "resources/list",
+            "nope", "notifications/initialized", "notifications/cancelled", ""};
+        String[] ids = {"1", "\"a\"", "null", "1.5", "[]", "{}", "true", "-7", "\"\""};
+        String[] params = {"", ",\"params\":null", ",\"params\":[]", ",\"params\":{}", ",\"params\":\"x\"",
+            ",\"params\":{\"name\":5}", ",\"params\":{\"name\":\"a b\"}",
+            ",\"params\":{\"name\":\"echo\",\"arguments\":\"s\"}", ",\"params\":{\"level\":\"loud\"}",
+            ",\"params\":{\"requestId\":1}", ",\"params\":{\"protocolVersion\":7}"};
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            String body;
+            switch (random.nextInt(6)) {
+                case 0 -> {
+                    byte[] bytes = new byte[random.nextInt(64)];
+                    random.nextBytes(bytes);
+                    body = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                case 1 -> body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"".substring(0, random.nextInt(30));
+                case 2 -> body = "[" + message(random, methods, ids, params) + "]";
+                case 3 -> body = random.nextInt(50) == 0 ? "{\"x\":\"" + "a".repeat(1_100_000) + "\"}" : "[]";
+                default -> body = message(random, methods, ids, params);
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            switch (random.nextInt(5)) {
+                case 0 -> headers.put("Mcp-Session-Id", session);
+                case 1 -> headers.put("Mcp-Session-Id", random.nextBoolean() ? "x" : java.util.UUID.randomUUID()
+                        .toString());
+                case 2 -> {
+                    headers.put("Mcp-Session-Id", session);
+                    headers.put("MCP-Protocol-Version", random.nextBoolean() ? "2025-06-18" : "1.0");
+                }
+                default -> {
+                }
+            }
+            String key = random.nextInt(10) == 0 ? (random.nextBoolean() ? null : leadKey) : agentKey;
+            HttpResponse<String> answer = post(intake + "/mcp", key, headers, body);
+            boolean jsonRpc = answer.body().isEmpty() || answer.body().contains("\"jsonrpc\":\"2.0\"");
+            if (answer.statusCode() >= 500 || !jsonRpc) {
+                failures.add("seed " + seed + " #" + i + " " + answer.statusCode() + " " + body.substring(0,
+                        Math.min(200, body.length())) + " -> " + answer.body());
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    private static String message(java.util.Random random, String[] methods, String[] ids, String[] params) {
+        StringBuilder message = new StringBuilder("{");
+        message.append(random.nextInt(8) == 0 ? "\"jsonrpc\":\"1.0\"" : "\"jsonrpc\":\"2.0\"");
+        if (random.nextInt(4) != 0) {
+            message.append(",\"id\":").append(ids[random.nextInt(ids.length)]);
+        }
+        if (random.nextInt(6) != 0) {
+            message.append(",\"method\":\"").append(methods[random.nextInt(methods.length)]).append('"');
+        } else if (random.nextBoolean()) {
+            message.append(",\"result\":{}");
+        }
+        message.append(params[random.nextInt(params.length)]);
+        return message.append('}').toString();
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------
 
     private static McpSyncClient client(String key, String endpoint,
