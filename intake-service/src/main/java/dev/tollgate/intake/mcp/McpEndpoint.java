@@ -80,6 +80,7 @@ public final class McpEndpoint {
             "alert", "emergency");
     private static final int MAX_BATCH = 64;
     private static final int MAX_STREAMS = 64;
+    private static final int MAX_UNFINISHED = 10_000;
     private static final long POLL_MS = 200;
     private static final long PROGRESS_EVERY_MS = 2000;
     private static final long DRAIN_MIN_BYTES = 8L << 20;
@@ -540,6 +541,9 @@ public final class McpEndpoint {
                 return ToolResults.of(outcome);
             }
             String decision = deps.ledger().outcome(runId, callId).map(CallOutcome::decision).orElse(null);
+            if (unfinished.size() >= MAX_UNFINISHED) {
+                unfinished.clear();
+            }
             unfinished.put(sameCall, callId);
             return ToolResults.notYet(callId, decision);
         });
