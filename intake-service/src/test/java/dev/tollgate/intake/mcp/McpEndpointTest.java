@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.events.ApprovalGranted;
 import dev.tollgate.events.FinishRun;
 import dev.tollgate.events.Grants;
 import dev.tollgate.events.LedgerEvent;
@@ -15,7 +16,10 @@ import dev.tollgate.events.RequestRun;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.RunAdmitted;
 import dev.tollgate.events.RunRejected;
+import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallDenied;
+import dev.tollgate.events.ToolCallHeld;
+import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.IntakeConfig;
@@ -33,16 +37,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The protocol layer of {@code /mcp} on a real Javalin server, without Kafka: the door authenticates two fixed
- * keys, and producing a command plays the policy-processor by applying the ledger event it would write (a run
- * with workflow {@code payroll} is rejected, every other admitted with the reference bundle's grants; every tool
- * call is denied; FinishRun is only produced). The same endpoint runs on the whole embedded stack in the launcher's {@code McpEndpointIT}.
+ * The protocol layer of {@code /mcp} on a real Javalin server, without Kafka: the door authenticates fixed keys,
+ * and producing a command plays the policy-processor by applying the ledger event it would write (a run with
+ * workflow {@code payroll} is rejected, every other admitted with two granted tools; every tool call is denied,
+ * except {@code tickets.update}, which is held; FinishRun is only produced). The same endpoint runs on the whole
+ * embedded stack in the launcher's {@code McpEndpointIT}.
  */
 class McpEndpointTest {
 
@@ -53,6 +59,7 @@ class McpEndpointTest {
     private static final String QUERY = "/mcp?workflow=research&environment=dev&classification=Internal";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final List<Object> COMMANDS = new CopyOnWriteArrayList<>();
 
     private static Javalin server;
     private static String base;
@@ -69,7 +76,7 @@ class McpEndpointTest {
         tools.add(PolicyBundle.newBuilder().setName("default").setVersion("1").setSha256("x")
                 .setYaml(DefaultBundle.yaml()).setPublishedAt(Instant.now()).build());
         IntakeConfig config = IntakeConfig.of(Map.of("http.port", "0", "max.body.bytes", "4096",
-                "mcp.allowed.origins", "http://localhost:*", "mcp.admission.wait", "PT5S"));
+                "mcp.allowed.origins", "http://localhost:*", "mcp.admission.wait", "PT5S", "mcp.hold.wait", "PT1S"));
         McpEndpoint.Door door = new McpEndpoint.Door(ctx -> {
             String header = String.valueOf(ctx.header("Authorization"));
             return switch (header) {
@@ -82,6 +89,7 @@ class McpEndpointTest {
                 }
             };
         }, (ctx, principal, runId, commandId, payload) -> {
+            COMMANDS.add(payload);
             if (!(payload instanceof FinishRun)) {
                 ledger.onEvent(decide(principal, runId, payload));
             }
@@ -111,6 +119,10 @@ class McpEndpointTest {
             event = RunAdmitted.newBuilder().setWorkflow(run.getWorkflow()).setEnvironment(run.getEnvironment())
                     .setClassification(run.getClassification()).setRuleId("default")
                     .setGrants(Grants.newBuilder().setTools(List.of("search_docs", "echo")).build()).build();
+        } else if (payload instanceof RequestToolCall call && call.getTool().equals("tickets.update")) {
+            event = ToolCallHeld.newBuilder().setCallId(call.getCallId()).setTool(call.getTool())
+                    .setArgsJson(call.getArgsJson()).setArgsSha256("x").setApproverRoles(List.of("support-lead"))
+                    .setExpiresAt(Instant.now().plusSeconds(600)).build();
         } else if (payload instanceof RequestToolCall call) {
             event = ToolCallDenied.newBuilder().setCallId(call.getCallId()).setTool(call.getTool())
                     .setReasons(List.of(Reason.newBuilder().setCode(ReasonCode.TOOL_UNKNOWN).setRuleId(null)
@@ -118,6 +130,10 @@ class McpEndpointTest {
         } else {
             throw new IllegalStateException("unexpected " + payload);
         }
+        return event(principal, runId, event);
+    }
+
+    private static LedgerEvent event(Principal principal, String runId, Object event) {
         return LedgerEvent.newBuilder().setRunId(runId).setSeq(SEQ.incrementAndGet())
                 .setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setTenantId(principal.tenantId()).setPrincipalId(principal.principalId())
@@ -147,6 +163,42 @@ class McpEndpointTest {
         assertThat(post("/mcp", "other", headers(session), request("ping", "{}")).statusCode()).isEqualTo(404);
         assertThat(send("DELETE", "/mcp", "agent", headers(session), null).statusCode()).isEqualTo(204);
         assertThat(post("/mcp", "agent", headers(session), request("ping", "{}")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void recordsTheClientInfoInTheRunsInput() throws Exception {
+        String session = post(QUERY, "agent", Map.of(), initialize("2025-11-25")).headers()
+                .firstValue("Mcp-Session-Id").orElseThrow();
+
+        RequestRun run = COMMANDS.stream().filter(RequestRun.class::isInstance).map(RequestRun.class::cast)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(JSON.readTree(run.getInputJson()).path("mcp").path("clientInfo").toString())
+                .isEqualTo("{\"name\":\"test\",\"version\":\"1\"}");
+        assertThat(run.getWorkflow()).isEqualTo("research");
+        assertThat(session).isNotBlank();
+    }
+
+    @Test
+    void answersPendingApprovalAfterTheHoldWaitAndLetsTheSameCallPickUpItsOutcome() throws Exception {
+        String session = post(QUERY, "agent", Map.of(), initialize("2025-11-25")).headers()
+                .firstValue("Mcp-Session-Id").orElseThrow();
+        String call = request("tools/call", "{\"name\":\"tickets.update\",\"arguments\":{\"ticket_ids\":[1]}}");
+        long before = COMMANDS.stream().filter(RequestToolCall.class::isInstance).count();
+
+        JsonNode pending = json(post("/mcp", "agent", headers(session), call)).path("result");
+        assertThat(pending.path("isError").asBoolean()).isTrue();
+        assertThat(pending.path("content").path(0).path("text").asText()).startsWith("PENDING_APPROVAL: the call ");
+        String callId = pending.path("structuredContent").path("callId").asText();
+
+        ledger.onEvent(event(AGENT, session, ApprovalGranted.newBuilder().setCallId(callId).setApproverId("lead")
+                .build()));
+        ledger.onEvent(event(AGENT, session, ToolCallCompleted.newBuilder().setCallId(callId)
+                .setTool("tickets.update").setStatus(ToolCallStatus.FAILED).build()));
+        JsonNode again = json(post("/mcp", "agent", headers(session), call)).path("result");
+
+        assertThat(COMMANDS.stream().filter(RequestToolCall.class::isInstance).count()).isEqualTo(before + 1);
+        assertThat(again.path("structuredContent").path("callId").asText()).isEqualTo(callId);
+        assertThat(again.path("content").path(0).path("text").asText()).startsWith("FAILED: the call " + callId);
     }
 
     @Test
