@@ -194,6 +194,27 @@ class McpEndpointIT {
     }
 
     @Test
+    void theKillSwitchAppliesToSessionsAsOnTheHttpApi() throws Exception {
+        JsonNode agent = created("killed-agent", "agent", List.of());
+        String key = agent.path("apiKey").asText();
+        McpSyncClient client = client(key, QUERY, p -> { });
+        client.initialize();
+
+        HttpResponse<String> engaged = send("PUT", intake + "/v1/kill-switches/agent/"
+                + agent.path("principalId").asText(), adminKey, "{\"reason\":\"loops\"}");
+        assertThat(engaged.statusCode()).as(engaged.body()).isEqualTo(200);
+
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            McpSchema.CallToolResult refused = client.callTool(new McpSchema.CallToolRequest("search_docs",
+                    Map.of("q", "anything")));
+            assertThat(refused.isError()).isTrue();
+            assertThat(((McpSchema.TextContent) refused.content().get(0)).text())
+                    .matches("(?s)(KILL_SWITCH|RUN_NOT_ACTIVE).*");
+        });
+        assertThatThrownBy(client(key, QUERY, p -> { })::initialize).hasStackTraceContaining("KILL_SWITCH");
+    }
+
+    @Test
     void negotiatesTheRevision() throws Exception {
         McpSyncClient old = McpClient.sync(HttpClientStreamableHttpTransport.builder(intake).endpoint(QUERY)
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + agentKey))
@@ -298,6 +319,10 @@ class McpEndpointIT {
     }
 
     private static String identity(String name, String kind, List<String> roles) throws Exception {
+        return created(name, kind, roles).path("apiKey").asText();
+    }
+
+    private static JsonNode created(String name, String kind, List<String> roles) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("kind", kind);
@@ -306,7 +331,15 @@ class McpEndpointIT {
         HttpResponse<String> created = post(intake + "/v1/identities", adminKey, Map.of(),
                 JSON.writeValueAsString(body));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return JSON.readTree(created.body()).path("apiKey").asText();
+        return JSON.readTree(created.body());
+    }
+
+    private static HttpResponse<String> send(String method, String url, String key, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String url, String key, Map<String, String> headers, String body)
