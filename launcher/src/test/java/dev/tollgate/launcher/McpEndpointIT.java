@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -97,8 +102,7 @@ class McpEndpointIT {
         assertThat(search.description()).contains("search");
         assertThat(search.inputSchema()).containsEntry("required", List.of("q")).containsKey("properties");
 
-        McpSchema.CallToolResult approved = client.callTool(new McpSchema.CallToolRequest("search_docs",
-                Map.of("q", "refund policy")));
+        McpSchema.CallToolResult approved = client.callTool(callTool("search_docs", Map.of("q", "refund policy")));
         assertThat(approved.isError()).as("%s", approved).isFalse();
         assertThat(approved.structuredContent()).isNotNull();
         assertThat(((McpSchema.TextContent) approved.content().get(0)).text())
@@ -109,7 +113,7 @@ class McpEndpointIT {
                 .containsKey("signature");
         String runId = (String) receipt.get("runId");
 
-        McpSchema.CallToolResult denied = client.callTool(new McpSchema.CallToolRequest("email.send",
+        McpSchema.CallToolResult denied = client.callTool(callTool("email.send",
                 Map.of("to", List.of("someone@gmail.test"), "subject", "hello")));
         assertThat(denied.isError()).isTrue();
         assertThat(((McpSchema.TextContent) denied.content().get(0)).text())
@@ -117,13 +121,12 @@ class McpEndpointIT {
         assertThat(JSON.valueToTree(denied.structuredContent()).path("reasons").path(0).path("code").asText())
                 .isEqualTo("DENIED_BY_RULE");
 
-        McpSchema.CallToolResult unknown = client.callTool(new McpSchema.CallToolRequest("shell.exec",
-                Map.of("cmd", "ls")));
+        McpSchema.CallToolResult unknown = client.callTool(callTool("shell.exec", Map.of("cmd", "ls")));
         assertThat(((McpSchema.TextContent) unknown.content().get(0)).text()).startsWith("TOOL_UNKNOWN");
 
         // A bulk update is held for approval; the lead approves it while the call waits, seen through progress.
         CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(() -> client.callTool(
-                McpSchema.CallToolRequest.builder().name("tickets.update")
+                McpSchema.CallToolRequest.builder("tickets.update")
                         .arguments(Map.of("ticket_ids", IntStream.rangeClosed(1, 12).boxed().toList(),
                                 "fields", Map.of("priority", "high")))
                         .progressToken("bulk-1").build()));
@@ -134,7 +137,7 @@ class McpEndpointIT {
         HttpResponse<String> approval = post(intake + "/v1/approvals/" + callId.group(1), leadKey,
                 Map.of(), "{\"decision\":\"approve\",\"reason\":\"agreed\"}");
         assertThat(approval.statusCode()).as(approval.body()).isEqualTo(202);
-        McpSchema.CallToolResult afterApproval = held.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        McpSchema.CallToolResult afterApproval = held.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(afterApproval.isError()).as("%s", afterApproval).isFalse();
         assertThat(afterApproval.meta()).containsKey("dev.tollgate/receipt");
 
@@ -185,7 +188,7 @@ class McpEndpointIT {
         Map<String, String> own = Map.of("Mcp-Session-Id", session, "MCP-Protocol-Version", "2025-06-18");
         assertThat(post(intake + "/mcp", agentKey, own, list).statusCode()).isEqualTo(200);
         assertThat(post(intake + "/mcp", otherAgentKey, own, list).statusCode()).isEqualTo(404);
-        assertThat(post(intake + "/mcp", agentKey, Map.of("Mcp-Session-Id", java.util.UUID.randomUUID().toString()),
+        assertThat(post(intake + "/mcp", agentKey, Map.of("Mcp-Session-Id", UUID.randomUUID().toString()),
                 list).statusCode()).isEqualTo(404);
         assertThat(post(intake + "/mcp", agentKey, Map.of(), list).statusCode()).isEqualTo(400);
         HttpResponse<String> batch = post(intake + "/mcp", agentKey, own, "[" + list + "]");
@@ -205,8 +208,7 @@ class McpEndpointIT {
         assertThat(engaged.statusCode()).as(engaged.body()).isEqualTo(200);
 
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            McpSchema.CallToolResult refused = client.callTool(new McpSchema.CallToolRequest("search_docs",
-                    Map.of("q", "anything")));
+            McpSchema.CallToolResult refused = client.callTool(callTool("search_docs", Map.of("q", "anything")));
             assertThat(refused.isError()).isTrue();
             assertThat(((McpSchema.TextContent) refused.content().get(0)).text())
                     .matches("(?s)(KILL_SWITCH|RUN_NOT_ACTIVE).*");
@@ -219,7 +221,7 @@ class McpEndpointIT {
         McpSyncClient old = McpClient.sync(HttpClientStreamableHttpTransport.builder(intake).endpoint(QUERY)
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + agentKey))
                         .supportedProtocolVersions(List.of("2025-03-26")).build())
-                .clientInfo(new McpSchema.Implementation("mcp-it-old", "0.1"))
+                .clientInfo(McpSchema.Implementation.builder("mcp-it-old", "0.1").build())
                 .requestTimeout(WAIT).build();
         assertThat(old.initialize().protocolVersion()).isEqualTo("2025-03-26");
         assertThat(old.listTools().tools()).isNotEmpty();
@@ -238,7 +240,7 @@ class McpEndpointIT {
     @Test
     void answersThousandsOfMalformedMessagesWithoutA5xx() throws Exception {
         long seed = System.nanoTime();
-        java.util.Random random = new java.util.Random(seed);
+        Random random = new Random(seed);
         HttpResponse<String> opened = post(intake + QUERY, agentKey, Map.of(), initialize("2025-11-25"));
         String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
         String[] methods = {"ping", "tools/list", "tools/call", "logging/setLevel", "initialize", "resources/list",
@@ -255,7 +257,7 @@ class McpEndpointIT {
                 case 0 -> {
                     byte[] bytes = new byte[random.nextInt(64)];
                     random.nextBytes(bytes);
-                    body = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    body = new String(bytes, StandardCharsets.ISO_8859_1);
                 }
                 case 1 -> body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"".substring(0, random.nextInt(30));
                 case 2 -> body = "[" + message(random, methods, ids, params) + "]";
@@ -265,7 +267,7 @@ class McpEndpointIT {
             Map<String, String> headers = new LinkedHashMap<>();
             switch (random.nextInt(5)) {
                 case 0 -> headers.put("Mcp-Session-Id", session);
-                case 1 -> headers.put("Mcp-Session-Id", random.nextBoolean() ? "x" : java.util.UUID.randomUUID()
+                case 1 -> headers.put("Mcp-Session-Id", random.nextBoolean() ? "x" : UUID.randomUUID()
                         .toString());
                 case 2 -> {
                     headers.put("Mcp-Session-Id", session);
@@ -285,7 +287,7 @@ class McpEndpointIT {
         assertThat(failures).isEmpty();
     }
 
-    private static String message(java.util.Random random, String[] methods, String[] ids, String[] params) {
+    private static String message(Random random, String[] methods, String[] ids, String[] params) {
         StringBuilder message = new StringBuilder("{");
         message.append(random.nextInt(8) == 0 ? "\"jsonrpc\":\"1.0\"" : "\"jsonrpc\":\"2.0\"");
         if (random.nextInt(4) != 0) {
@@ -303,14 +305,18 @@ class McpEndpointIT {
     // ---- helpers ------------------------------------------------------------------------------------------
 
     private static McpSyncClient client(String key, String endpoint,
-                                        java.util.function.Consumer<McpSchema.ProgressNotification> progress) {
+                                        Consumer<McpSchema.ProgressNotification> progress) {
         return McpClient.sync(HttpClientStreamableHttpTransport.builder(intake).endpoint(endpoint)
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + key))
                         .build())
-                .clientInfo(new McpSchema.Implementation("mcp-it", "1.0"))
+                .clientInfo(McpSchema.Implementation.builder("mcp-it", "1.0").build())
                 .requestTimeout(Duration.ofSeconds(90))
                 .progressConsumer(progress)
                 .build();
+    }
+
+    private static McpSchema.CallToolRequest callTool(String name, Map<String, Object> arguments) {
+        return McpSchema.CallToolRequest.builder(name).arguments(arguments).build();
     }
 
     private static String initialize(String version) {

@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -829,7 +830,7 @@ public final class McpEndpoint {
 
     private static Throwable unwrap(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof ExecutionException)
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }

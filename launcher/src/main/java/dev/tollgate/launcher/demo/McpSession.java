@@ -30,15 +30,14 @@ final class McpSession {
                 .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + agentKey))
                 .build();
         McpSyncClient client = McpClient.sync(transport)
-                .clientInfo(new McpSchema.Implementation("tollgate-demo-agent", "1.0"))
+                .clientInfo(McpSchema.Implementation.builder("tollgate-demo-agent", "1.0").build())
                 .requestTimeout(Duration.ofSeconds(60))
                 .build();
         try {
             client.initialize();
             int tools = client.listTools().tools().size();
-            McpSchema.CallToolResult approved = client.callTool(new McpSchema.CallToolRequest("search_docs",
-                    Map.of("q", "refund policy")));
-            McpSchema.CallToolResult denied = client.callTool(new McpSchema.CallToolRequest("email.send",
+            McpSchema.CallToolResult approved = client.callTool(callTool("search_docs", Map.of("q", "refund policy")));
+            McpSchema.CallToolResult denied = client.callTool(callTool("email.send",
                     Map.of("to", List.of("someone@gmail.test"), "subject", "hello")));
             Object receipt = approved.meta() == null ? null : approved.meta().get("dev.tollgate/receipt");
             String runId = receipt instanceof Map<?, ?> map && map.get("runId") instanceof String id ? id : "";
@@ -47,6 +46,10 @@ final class McpSession {
         } finally {
             client.closeGracefully();
         }
+    }
+
+    private static McpSchema.CallToolRequest callTool(String name, Map<String, Object> arguments) {
+        return McpSchema.CallToolRequest.builder(name).arguments(arguments).build();
     }
 
     private static String firstWord(McpSchema.CallToolResult result) {
