@@ -4,8 +4,14 @@ import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.intake.admin.AdminReadRoutes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
+import dev.tollgate.intake.admin.KillSwitchIndex;
 import dev.tollgate.intake.admin.PolicyAdmin;
+import dev.tollgate.intake.admin.PolicyIndex;
+import dev.tollgate.intake.console.ConsoleRoutes;
+import dev.tollgate.intake.console.LedgerApprovals;
+import dev.tollgate.intake.http.Authenticator;
 import dev.tollgate.intake.http.RateLimiter;
 import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
@@ -49,8 +55,10 @@ import org.slf4j.LoggerFactory;
  * {@code tollgate.kill-switches.v1} (and the DLQ). Reads {@code tollgate.identities.v1} from the beginning (the
  * API-key index), {@code tollgate.ledger.v1} from the beginning (whose runs, held calls, call outcomes) and
  * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs} and MCP), and
- * {@code tollgate.policies.v1} from the beginning (the tools MCP's {@code tools/list} shows). Owns no state store:
- * every view is rebuilt from topics at start, and the app is ready once its readers have caught up.
+ * {@code tollgate.kill-switches.v1} and {@code tollgate.policies.v1} from the beginning (the admin read views and
+ * the web console at {@code /console}, which reads run data from the projector's query API; and the tools MCP's
+ * {@code tools/list} shows). Owns no state store: every view is rebuilt from topics at start, and the app is ready
+ * once its readers have caught up.
  */
 public final class IntakeApp implements AutoCloseable {
 
@@ -61,7 +69,7 @@ public final class IntakeApp implements AutoCloseable {
     private final PrometheusMeterRegistry meters;
     private TopicReader identityReader;
     private TopicReader ledgerReader;
-    private TopicReader policyReader;
+    private TopicReader adminReader;
     private Javalin server;
     private volatile boolean closed;
 
@@ -117,14 +125,24 @@ public final class IntakeApp implements AutoCloseable {
                 meters).start();
         RunSessions mcpSessions = new RunSessions(config.getInt(IntakeConfig.INDEX_MAX_ENTRIES));
         ledger.addListener(mcpSessions::onEvent);
-        ToolCatalog mcpTools = new ToolCatalog(serdes);
-        policyReader = new TopicReader("policies",
-                KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-policies", config.kafkaOverrides()),
-                Map.of(Topics.POLICIES.name(), true), mcpTools::handle, publisher, meters).start();
         Gauge.builder("tollgate.intake.waiters", ledger, LedgerWatcher::waiting)
                 .description("Tool-call requests waiting for their outcome").register(meters);
         Gauge.builder("tollgate.intake.identities", identities, IdentityIndex::size)
                 .description("Identities known").register(meters);
+
+        KillSwitchIndex killSwitchIndex = new KillSwitchIndex(serdes);
+        PolicyIndex policyIndex = new PolicyIndex(serdes);
+        ToolCatalog mcpTools = new ToolCatalog(serdes);
+        adminReader = new TopicReader("admin",
+                KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-admin", config.kafkaOverrides()),
+                Map.of(Topics.KILL_SWITCHES.name(), true, Topics.POLICIES.name(), true), record -> {
+                    if (record.topic().equals(Topics.KILL_SWITCHES.name())) {
+                        killSwitchIndex.handle(record);
+                    } else {
+                        policyIndex.handle(record);
+                        mcpTools.handle(record);
+                    }
+                }, publisher, meters).start();
 
         IdentityAdmin identityAdmin = new IdentityAdmin(publisher, clock);
         awaitCaughtUp(identityReader);
@@ -135,14 +153,23 @@ public final class IntakeApp implements AutoCloseable {
                     LOG.info("bootstrap admin {} upserted", IdentityAdmin.BOOTSTRAP_ADMIN);
                 }));
         awaitCaughtUp(ledgerReader);
-        awaitCaughtUp(policyReader);
+        awaitCaughtUp(adminReader);
 
         IntakeRoutes.Deps deps = new IntakeRoutes.Deps(config, identities, identityAdmin, ledger, publisher,
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
                 meters, this::ready, clock, mcpSessions, mcpTools);
-        server = IntakeRoutes.create(deps).start();
+        ConsoleRoutes.Deps console = new ConsoleRoutes.Deps(identities, identityAdmin, deps.killSwitches(),
+                killSwitchIndex, policyIndex, new LedgerApprovals(ledger, publisher, clock),
+                config.get(IntakeConfig.CONSOLE_QUERY_URL),
+                Duration.ofMinutes(config.getLong(IntakeConfig.CONSOLE_SESSION_MINUTES)), deps.rateLimiter(), clock);
+        AdminReadRoutes adminReads = new AdminReadRoutes(new Authenticator(identities, deps.rateLimiter()),
+                identities, killSwitchIndex, policyIndex);
+        server = IntakeRoutes.create(deps, routes -> {
+            adminReads.register(routes);
+            closeables.add(ConsoleRoutes.register(routes, console));
+        }).start();
         LOG.info("intake-service listening on port {}", server.port());
     }
 
@@ -190,7 +217,7 @@ public final class IntakeApp implements AutoCloseable {
     /** Ready: serving, with the identity and ledger views caught up and still being read. */
     public boolean ready() {
         return !closed && server != null && identityReader.caughtUp() && ledgerReader.caughtUp()
-                && identityReader.alive() && ledgerReader.alive();
+                && adminReader.caughtUp() && identityReader.alive() && ledgerReader.alive() && adminReader.alive();
     }
 
     /** The HTTP port the server listens on. */
@@ -214,8 +241,8 @@ public final class IntakeApp implements AutoCloseable {
         if (ledgerReader != null) {
             ledgerReader.close();
         }
-        if (policyReader != null) {
-            policyReader.close();
+        if (adminReader != null) {
+            adminReader.close();
         }
         if (identityReader != null) {
             identityReader.close();

@@ -41,7 +41,9 @@ public final class ApiErrors {
         });
         for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
             config.routes.error(status, ctx -> {
-                if (ctx.attribute(ERROR_WRITTEN) == null && !isHealth(ctx.path())) {
+                // The web console (/console) answers its own errors as HTML pages, /mcp as JSON-RPC errors.
+                if (ctx.attribute(ERROR_WRITTEN) == null && !isHealth(ctx.path())
+                        && !ctx.path().startsWith("/console") && !ctx.path().startsWith("/mcp")) {
                     write(ctx, new ApiException(JsonErrorHandler.codeFor(status), status == 404
                             ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path())
                             : "the request was refused (HTTP " + status + ")"));
@@ -70,9 +72,9 @@ public final class ApiErrors {
                 .description("Requests refused, by error code").register(meters).increment();
     }
 
-    /** Health routes (503) and /mcp (JSON-RPC errors) answer with their own body; an error page must not replace it. */
+    /** Health routes answer 503 with their own body, which an error page must not replace. */
     private static boolean isHealth(String path) {
-        return path.equals("/health") || path.startsWith("/health/") || path.startsWith("/mcp");
+        return path.equals("/health") || path.startsWith("/health/");
     }
 
     /** Printable ASCII, at most 120 characters: safe to echo a client's input in a message or a log line. */
