@@ -21,6 +21,8 @@ import dev.tollgate.intake.kafka.TopicReader;
 import dev.tollgate.intake.ledger.LedgerWatcher;
 import dev.tollgate.intake.ledger.ProjectorHttpLookup;
 import dev.tollgate.intake.ledger.ProjectorLookup;
+import dev.tollgate.intake.mcp.RunSessions;
+import dev.tollgate.intake.mcp.ToolCatalog;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -54,9 +56,10 @@ import org.slf4j.LoggerFactory;
  * <p>Writes {@code tollgate.commands.v1}, {@code tollgate.identities.v1}, {@code tollgate.policies.v1},
  * {@code tollgate.kill-switches.v1} (and the DLQ). Reads {@code tollgate.identities.v1} from the beginning (the
  * API-key index), {@code tollgate.ledger.v1} from a bounded recent window before its end (whose runs, held calls,
- * call outcomes, for waiters), {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs}), and
+ * call outcomes, for waiters), {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs} and MCP), and
  * {@code tollgate.kill-switches.v1} and {@code tollgate.policies.v1} from the beginning (the admin read views and
- * the web console at {@code /console}, which reads run data from the projector's query API). What is older than the
+ * the web console at {@code /console}, which reads run data from the projector's query API; and the tools MCP's
+ * {@code tools/list} shows). What is older than the
  * ledger window (owners of older runs, older held calls) is looked up in the projector's stores
  * ({@code projector.url}). Owns no state store, never replays the ledger's history, and is ready once its readers
  * have caught up, in the same time whatever the ledger's size.
@@ -129,6 +132,8 @@ public final class IntakeApp implements AutoCloseable {
                 .<ProjectorLookup>map(url -> new ProjectorHttpLookup(url,
                         Duration.ofMillis(config.getLong(IntakeConfig.PROJECTOR_TIMEOUT_MS))))
                 .orElse(ProjectorLookup.NONE);
+        RunSessions mcpSessions = new RunSessions(config.getInt(IntakeConfig.INDEX_MAX_ENTRIES));
+        ledger.addListener(mcpSessions::onEvent);
         Gauge.builder("tollgate.intake.waiters", ledger, LedgerWatcher::waiting)
                 .description("Tool-call requests waiting for their outcome").register(meters);
         Gauge.builder("tollgate.intake.identities", identities, IdentityIndex::size)
@@ -136,6 +141,7 @@ public final class IntakeApp implements AutoCloseable {
 
         KillSwitchIndex killSwitchIndex = new KillSwitchIndex(serdes);
         PolicyIndex policyIndex = new PolicyIndex(serdes);
+        ToolCatalog mcpTools = new ToolCatalog(serdes);
         adminReader = new TopicReader("admin",
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-admin", config.kafkaOverrides()),
                 Map.of(Topics.KILL_SWITCHES.name(), true, Topics.POLICIES.name(), true), record -> {
@@ -143,6 +149,7 @@ public final class IntakeApp implements AutoCloseable {
                         killSwitchIndex.handle(record);
                     } else {
                         policyIndex.handle(record);
+                        mcpTools.handle(record);
                     }
                 }, publisher, meters).start();
 
@@ -161,7 +168,7 @@ public final class IntakeApp implements AutoCloseable {
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
-                meters, this::ready, clock, projector);
+                meters, this::ready, clock, projector, mcpSessions, mcpTools);
         ConsoleRoutes.Deps console = new ConsoleRoutes.Deps(identities, identityAdmin, deps.killSwitches(),
                 killSwitchIndex, policyIndex, new LedgerApprovals(ledger, publisher, clock),
                 config.get(IntakeConfig.CONSOLE_QUERY_URL),

@@ -1,5 +1,6 @@
 package dev.tollgate.intake;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -65,11 +66,23 @@ public final class IntakeConfig {
     public static final Key CONSOLE_SESSION_MINUTES = new Key("console.session.minutes", "480",
             "How long a console sign-in lasts before the person must sign in again.", v -> isLong(v, 1, 10_080));
 
+    public static final Key MCP_ALLOWED_ORIGINS = new Key("mcp.allowed.origins", "",
+            "Comma-separated Origins a browser may call /mcp from (e.g. https://app.example.com, http://localhost:*);"
+                    + " a request with any other Origin gets 403. Requests without Origin are accepted.",
+            v -> true);
+    public static final Key MCP_HOLD_WAIT = new Key("mcp.hold.wait", "PT60S",
+            "How long an MCP tools/call held for approval waits for the decision before answering PENDING_APPROVAL.",
+            v -> isDuration(v, Duration.ofMinutes(10)));
+    public static final Key MCP_ADMISSION_WAIT = new Key("mcp.admission.wait", "PT30S",
+            "How long an MCP initialize waits for the run's admission decision.",
+            v -> isDuration(v, Duration.ofMinutes(5)));
+
     /** Every key, in documentation order. */
     public static final List<Key> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, HTTP_HOST, HTTP_PORT,
             ADMIN_KEY, MAX_BODY_BYTES, MAX_WAIT_MS, MAX_WAITERS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
             PRODUCE_TIMEOUT_MS, INDEX_MAX_ENTRIES, LEDGER_RECENT_RECORDS, PROJECTOR_URL, PROJECTOR_TIMEOUT_MS,
-            CREATE_TOPICS, CONSOLE_QUERY_URL, CONSOLE_SESSION_MINUTES);
+            CREATE_TOPICS, CONSOLE_QUERY_URL, CONSOLE_SESSION_MINUTES, MCP_ALLOWED_ORIGINS, MCP_HOLD_WAIT,
+            MCP_ADMISSION_WAIT);
 
     /** Prefix of keys passed through to the Kafka clients unchanged, e.g. {@code kafka.security.protocol}. */
     public static final String KAFKA_PREFIX = "kafka.";
@@ -137,6 +150,10 @@ public final class IntakeConfig {
         return Long.parseLong(values.get(key.name()));
     }
 
+    public Duration getDuration(Key key) {
+        return Duration.parse(values.get(key.name()));
+    }
+
     public int getInt(Key key) {
         return Math.toIntExact(getLong(key));
     }
@@ -169,6 +186,15 @@ public final class IntakeConfig {
         Map<String, String> shown = new LinkedHashMap<>(values);
         shown.computeIfPresent(ADMIN_KEY.name(), (k, v) -> "***");
         return "IntakeConfig" + shown;
+    }
+
+    private static boolean isDuration(String value, Duration max) {
+        try {
+            Duration parsed = Duration.parse(value);
+            return !parsed.isNegative() && parsed.compareTo(max) <= 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static boolean isLong(String value, long min, long max) {

@@ -21,6 +21,9 @@ import dev.tollgate.intake.ledger.HeldCallIndex;
 import dev.tollgate.intake.ledger.LedgerWatcher;
 import dev.tollgate.intake.ledger.ProjectorLookup;
 import dev.tollgate.intake.ledger.RunDirectory;
+import dev.tollgate.intake.mcp.McpEndpoint;
+import dev.tollgate.intake.mcp.RunSessions;
+import dev.tollgate.intake.mcp.ToolCatalog;
 import dev.tollgate.intake.run.RunAccess;
 import dev.tollgate.intake.run.RunRoutes;
 import dev.tollgate.intake.toolcall.ToolCallRoutes;
@@ -45,11 +48,21 @@ public final class IntakeRoutes {
 
     private static final String STARTED_NANOS = "tollgate.started.nanos";
 
-    /** What the routes need; {@code ready} drives {@code /health}. */
+    /** What the routes need; {@code ready} drives {@code /health}; the MCP views serve {@code /mcp}. */
     public record Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                        LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                        PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
-                       BooleanSupplier ready, Clock clock, ProjectorLookup projector) {
+                       BooleanSupplier ready, Clock clock, ProjectorLookup projector, RunSessions mcpSessions,
+                       ToolCatalog mcpTools) {
+
+        /** Without MCP views fed from topics: {@code /mcp} then knows no session. */
+        public Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
+                    LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
+                    PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
+                    BooleanSupplier ready, Clock clock, ProjectorLookup projector) {
+            this(config, identities, identityAdmin, ledger, publisher, killSwitches, policies, rateLimiter, meters,
+                    ready, clock, projector, new RunSessions(1000), ToolCatalog.empty());
+        }
     }
 
     private IntakeRoutes() {
@@ -106,7 +119,10 @@ public final class IntakeRoutes {
                 new RunRoutes(auth, bodies, runs, commands),
                 new ToolCallRoutes(auth, bodies, runs, commands, deps.ledger(), maxWaitMs),
                 new ApprovalRoutes(auth, bodies, commands, new HeldCallIndex(deps.ledger(), deps.projector())),
-                new KillSwitchRoutes(auth, bodies, deps.killSwitches()));
+                new KillSwitchRoutes(auth, bodies, deps.killSwitches()),
+                config -> McpEndpoint.register(config, new McpEndpoint.Deps(deps.config(),
+                        new McpEndpoint.Door(auth::authenticate, commands::produce), deps.ledger(),
+                        deps.mcpSessions(), deps.mcpTools())));
     }
 
     private static void health(Context ctx, Deps deps) {

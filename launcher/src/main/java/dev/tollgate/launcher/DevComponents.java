@@ -71,7 +71,9 @@ final class DevComponents {
                 IntakeConfig.HTTP_HOST.name(), "127.0.0.1",
                 IntakeConfig.HTTP_PORT.name(), Integer.toString(context.settings().intakePort()),
                 IntakeConfig.ADMIN_KEY.name(), adminKey,
-                IntakeConfig.CONSOLE_QUERY_URL.name(), "http://127.0.0.1:" + context.settings().queryPort()));
+                IntakeConfig.CONSOLE_QUERY_URL.name(), "http://127.0.0.1:" + context.settings().queryPort(),
+                // A browser on this machine may use /mcp (e.g. the MCP Inspector); no other Origin may.
+                IntakeConfig.MCP_ALLOWED_ORIGINS.name(), "http://localhost:*,http://127.0.0.1:*"));
         if (context.settings().queryPort() > 0) {
             // Runs and held calls older than intake's recent window are looked up in the projector's stores.
             values.put(IntakeConfig.PROJECTOR_URL.name(), "http://127.0.0.1:" + context.settings().queryPort());

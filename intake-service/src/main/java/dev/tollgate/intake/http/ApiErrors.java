@@ -41,9 +41,9 @@ public final class ApiErrors {
         });
         for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
             config.routes.error(status, ctx -> {
-                // The web console (/console) answers its own errors as HTML pages.
+                // The web console (/console) answers its own errors as HTML pages, /mcp as JSON-RPC errors.
                 if (ctx.attribute(ERROR_WRITTEN) == null && !isHealth(ctx.path())
-                        && !ctx.path().startsWith("/console")) {
+                        && !ctx.path().startsWith("/console") && !ctx.path().startsWith("/mcp")) {
                     write(ctx, new ApiException(JsonErrorHandler.codeFor(status), status == 404
                             ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path())
                             : "the request was refused (HTTP " + status + ")"));

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -50,6 +51,7 @@ public final class LedgerWatcher {
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final int maxWaiters;
+    private final List<Consumer<LedgerEvent>> listeners = new CopyOnWriteArrayList<>();
 
     private record Waiter(CompletableFuture<CallOutcome> future, String principalId) {
     }
@@ -78,8 +80,18 @@ public final class LedgerWatcher {
         }
     }
 
+    /** Also hands every ledger event to {@code listener} (on the reader thread), after this view applied it. */
+    public void addListener(Consumer<LedgerEvent> listener) {
+        listeners.add(listener);
+    }
+
     /** Applies one ledger event. */
     public void onEvent(LedgerEvent event) {
+        apply(event);
+        listeners.forEach(listener -> listener.accept(event));
+    }
+
+    private void apply(LedgerEvent event) {
         String runId = event.getRunId();
         synchronized (runs) {
             runs.putIfAbsent(runId, new RunOwner(event.getTenantId(), event.getPrincipalId()));

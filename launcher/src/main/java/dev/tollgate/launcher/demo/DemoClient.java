@@ -25,6 +25,10 @@ final class DemoClient {
         this.baseUrl = baseUrl;
     }
 
+    String baseUrl() {
+        return baseUrl;
+    }
+
     /** An answer: the status code and the JSON body (MissingNode when the body is empty or not JSON). */
     record Answer(int status, JsonNode body) {
         String text(String pointer) {

@@ -75,6 +75,7 @@ final class DemoScenarios {
         step("an external email denied by a rule", () -> deniedCall(run, "email.send",
                 Map.of("to", List.of("someone@gmail.test"), "subject", "hello"), "DENIED_BY_RULE"));
         step("a bulk ticket update held, then approved by the support lead", () -> heldThenApproved(run));
+        step("an MCP client session: tools/list, an approved and a denied call", this::mcpSession);
         step("a self-approval refused, even past intake", this::selfApprovalRefused);
         step("a token budget exhausted and the run halted", this::tokenBudgetExhausted);
         step("a gate failing on an email in the report, then passing after a fix", this::gateFailsThenPasses);
@@ -152,6 +153,16 @@ final class DemoScenarios {
     private Observation approvedRead(String runId) {
         Answer call = toolCall(runId, "search_docs", Map.of("q", "refund policy"));
         return observe("APPROVED SUCCEEDED", call.text("/decision") + " " + call.text("/status"));
+    }
+
+    /** A stock MCP client (the official SDK's) on intake's /mcp: its session is a run like any other. */
+    private Observation mcpSession() {
+        McpSession.Seen seen = McpSession.run(intake.baseUrl(), agentKey);
+        if (!seen.runId().isEmpty()) {
+            runs.add(seen.runId());
+        }
+        return observe("6 tools, content, DENIED_BY_RULE", seen.tools() + " tools, " + seen.approved() + ", "
+                + seen.denied());
     }
 
     private Observation deniedCall(String runId, String tool, Object args, String code) {

@@ -286,8 +286,7 @@ public final class LedgerFold {
     private static List<ToolCallView.ReasonView> reasons(List<Reason> reasons) {
         List<ToolCallView.ReasonView> out = new ArrayList<>();
         for (Reason r : reasons) {
-            out.add(new ToolCallView.ReasonView(r.getCode().name(), r.getRuleId(), r.getMessage(),
-                    List.copyOf(r.getSuggest())));
+            out.add(ToolCallView.ReasonView.of(r));
         }
         return List.copyOf(out);
     }

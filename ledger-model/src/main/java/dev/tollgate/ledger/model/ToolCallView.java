@@ -30,5 +30,11 @@ public record ToolCallView(
 
     /** A reason, as in the ledger: stable code, the rule or check, message and steering. */
     public record ReasonView(String code, String ruleId, String message, List<String> suggest) {
+
+        /** The view of a ledger event's reason. */
+        public static ReasonView of(dev.tollgate.events.Reason reason) {
+            return new ReasonView(reason.getCode().name(), reason.getRuleId(), reason.getMessage(),
+                    List.copyOf(reason.getSuggest()));
+        }
     }
 }

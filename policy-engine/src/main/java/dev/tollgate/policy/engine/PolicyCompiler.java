@@ -333,6 +333,8 @@ public final class PolicyCompiler {
                 String risk = Yaml.string(map.get("risk"), "tool " + name + ": risk", null, problems, value);
                 Long cost = map.get("costMicros") == null ? Long.valueOf(0)
                         : Yaml.integer(map.get("costMicros"), "tool " + name + ": costMicros", null, problems);
+                String description = map.get("description") == null ? ""
+                        : Yaml.string(map.get("description"), "tool " + name + ": description", null, problems, value);
                 if (map.get("args") == null) {
                     problems.add(Yaml.line(value), null, "tool " + name + ": args (a JSON Schema) is required");
                     return;
@@ -366,9 +368,10 @@ public final class PolicyCompiler {
                 }
                 closeObjects(schemaNode);
                 Schema schema = schema(name, schemaNode, map.get("args"));
-                if (schema != null && risk != null && cost != null && problems.sorted().size() == before) {
-                    tools.put(name, new ToolSpec(name, risk, cost, schemaNode, schema, Yaml.line(value), pin,
-                            idempotent));
+                if (schema != null && risk != null && cost != null && description != null
+                        && problems.sorted().size() == before) {
+                    tools.put(name, new ToolSpec(name, risk, cost, description, schemaNode, schema, Yaml.line(value),
+                            pin, idempotent));
                 }
             });
         }

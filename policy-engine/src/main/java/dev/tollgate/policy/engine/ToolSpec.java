@@ -6,7 +6,8 @@ import com.networknt.schema.Schema;
 import java.util.List;
 
 /**
- * A tool the gateway may run: its risk, its cost and the JSON Schema of its arguments. Object schemas that list
+ * A tool the gateway may run: its risk, its cost, its description (shown to MCP clients) and the JSON Schema of its
+ * arguments. Object schemas that list
  * {@code properties} and say nothing about other properties reject unknown fields (DESIGN.md: "unknown fields
  * rejected"); a schema without {@code properties}, such as {@code {type: object}}, accepts any object.
  */
@@ -15,6 +16,7 @@ public final class ToolSpec {
     private final String name;
     private final String risk;
     private final long costMicros;
+    private final String description;
     private final JsonNode argsSchema;
     private final String argsSchemaJson;
     private final Schema schema;
@@ -23,14 +25,15 @@ public final class ToolSpec {
     private final boolean idempotent;
 
     ToolSpec(String name, String risk, long costMicros, JsonNode argsSchema, Schema schema, int line) {
-        this(name, risk, costMicros, argsSchema, schema, line, null, false);
+        this(name, risk, costMicros, "", argsSchema, schema, line, null, false);
     }
 
-    ToolSpec(String name, String risk, long costMicros, JsonNode argsSchema, Schema schema, int line, String pin,
-             boolean idempotent) {
+    ToolSpec(String name, String risk, long costMicros, String description, JsonNode argsSchema, Schema schema,
+             int line, String pin, boolean idempotent) {
         this.name = name;
         this.risk = risk;
         this.costMicros = costMicros;
+        this.description = description;
         this.argsSchema = argsSchema;
         this.argsSchemaJson = argsSchema.toString();
         this.schema = schema;
@@ -64,6 +67,11 @@ public final class ToolSpec {
     /** Cost reserved per call, in micro-USD. */
     public long costMicros() {
         return costMicros;
+    }
+
+    /** What the tool does, for a model choosing tools (the optional {@code description}); empty when not given. */
+    public String description() {
+        return description;
     }
 
     /** The arguments' JSON Schema as enforced (unknown fields rejected), for the gateway to re-validate. */

@@ -40,6 +40,7 @@ class PolicyCompilerTest {
         assertThat(bundle.tools()).containsOnlyKeys("search_docs", "read_repo", "http.fetch", "tickets.update",
                 "email.send", "echo");
         assertThat(bundle.tool("tickets.update").orElseThrow().costMicros()).isEqualTo(5000);
+        assertThat(bundle.tools().values()).allSatisfy(tool -> assertThat(tool.description()).isNotBlank());
         assertThat(bundle.rules()).extracting(ToolRule::id).containsExactly("allow-read-tools",
                 "bulk-ticket-update-needs-approval", "allow-ticket-updates", "external-email", "allow-internal-email",
                 "long-queries");
@@ -54,6 +55,25 @@ class PolicyCompilerTest {
                 .containsExactly("report-complete", "report-no-pii", "report-size");
         assertThat(bundle.limits()).isEqualTo(new Limits(1000, 50_000_000, 600));
         assertThat(bundle.variableNames()).containsExactly("isSupportLead");
+    }
+
+    @Test
+    void readsAToolsOptionalDescription() throws Exception {
+        CompiledBundle without = PolicyCompiler.compile(MINIMAL);
+        CompiledBundle with = PolicyCompiler.compile(MINIMAL.replace("{risk: read,",
+                "{description: \"Searches the docs.\", risk: read,"));
+
+        assertThat(without.tool("search_docs").orElseThrow().description()).isEmpty();
+        assertThat(with.tool("search_docs").orElseThrow().description()).isEqualTo("Searches the docs.");
+    }
+
+    @Test
+    void refusesADescriptionThatIsNotAString() {
+        PolicyCompileException refused = catchThrowableOfType(PolicyCompileException.class, () ->
+                PolicyCompiler.compile(MINIMAL.replace("{risk: read,", "{description: [a, b], risk: read,")));
+
+        assertThat(refused.problems()).extracting(PolicyProblem::message)
+                .contains("tool search_docs: description must be a string");
     }
 
     @Test
