@@ -42,6 +42,26 @@ class EmbeddedKafkaIT {
     }
 
     @Test
+    void bringsTheTimestampTypeOfATopicCreatedBeforeItWasInTheSpecToTheSpec(EmbeddedKafka kafka) throws Exception {
+        // A topic from an older data directory: created with the broker's default, CreateTime.
+        String name = EmbeddedKafkaExtension.uniqueId("old-commands");
+        TopicSpec<String, byte[]> spec = new TopicSpec<>(name, String.class, byte[].class, 1,
+                Topics.COMMANDS.configs(), "test", "a time-retained topic created before LogAppendTime");
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get();
+            assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get(TopicSpec.TIMESTAMP_TYPE).value()).isEqualTo("CreateTime");
+
+            assertThat(TopicProvisioner.createMissing(admin, List.of(spec))).isEmpty();
+
+            assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get(TopicSpec.TIMESTAMP_TYPE).value()).isEqualTo(TopicSpec.LOG_APPEND_TIME);
+            assertThat(TopicProvisioner.alignTimestampTypes(admin, List.of(spec))).isEmpty();
+        }
+    }
+
+    @Test
     void readCommittedConsumerSeesCommittedTransactionsOnly(EmbeddedKafka kafka) throws Exception {
         String topic = EmbeddedKafkaExtension.uniqueId("tx");
         try (Admin admin = kafka.admin()) {

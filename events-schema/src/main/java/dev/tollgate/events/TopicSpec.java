@@ -26,6 +26,11 @@ public record TopicSpec<K, V>(
         String owner,
         String description) {
 
+    /** The topic config that says which clock a record's timestamp comes from. */
+    public static final String TIMESTAMP_TYPE = "message.timestamp.type";
+    /** Record timestamps set by the broker on arrival: what time retention of operational topics counts from. */
+    public static final String LOG_APPEND_TIME = "LogAppendTime";
+
     public TopicSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(keyType, "keyType");
@@ -46,8 +51,16 @@ public record TopicSpec<K, V>(
         return org.apache.avro.specific.SpecificRecord.class.isAssignableFrom(valueType);
     }
 
+    /**
+     * Time retention counted from each record's arrival at the broker ({@code LogAppendTime}), never from the
+     * event time a producer stamped on it. A command issued with a skewed clock, an approval decided on an old held
+     * call or a replayed batch carries an old event time; with {@code CreateTime} the broker would delete it (whole
+     * segments whose newest timestamp is older than the retention) before its consumer saw it. Event times stay in
+     * the Avro payloads ({@code issuedAt}, {@code occurredAt}), which is where every decision reads time from.
+     */
     static Map<String, String> retention(Duration retention) {
-        return Map.of("cleanup.policy", "delete", "retention.ms", Long.toString(retention.toMillis()));
+        return Map.of("cleanup.policy", "delete", "retention.ms", Long.toString(retention.toMillis()),
+                TIMESTAMP_TYPE, LOG_APPEND_TIME);
     }
 
     static Map<String, String> forever() {

@@ -33,6 +33,21 @@ class TopicsTest {
     }
 
     @Test
+    void timeRetainedTopicsCountRetentionFromArrivalNotFromEventTime() {
+        // A record with an old event time (skewed clock, old held call, replayed batch) must outlive its consumer.
+        assertThat(Topics.ALL).filteredOn(t -> !"-1".equals(t.configs().getOrDefault("retention.ms", "-1")))
+                .extracting(TopicSpec::name)
+                .containsExactlyInAnyOrder(Topics.COMMANDS.name(), Topics.DISPATCH.name(), Topics.TOOL_RESULTS.name(),
+                        Topics.DLQ.name());
+        assertThat(Topics.ALL).filteredOn(t -> t.configs().containsKey("retention.ms")
+                        && !"-1".equals(t.configs().get("retention.ms")))
+                .allSatisfy(t -> assertThat(t.configs()).containsEntry(TopicSpec.TIMESTAMP_TYPE,
+                        TopicSpec.LOG_APPEND_TIME));
+        // The ledger keeps producer (event) time: it is kept forever, and replay --from-timestamp reads it.
+        assertThat(Topics.LEDGER.configs()).doesNotContainKey(TopicSpec.TIMESTAMP_TYPE);
+    }
+
+    @Test
     void valueSubjectsUseTheTopicNameStrategy() {
         assertThat(Topics.LEDGER.valueSubject()).isEqualTo("tollgate.ledger.v1-value");
         assertThat(Topics.LEDGER.isAvro()).isTrue();

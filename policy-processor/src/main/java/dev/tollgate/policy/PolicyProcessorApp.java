@@ -136,7 +136,9 @@ public final class PolicyProcessorApp implements AutoCloseable {
             // topics, so the ACL prefix covers them), but a global store cannot read a topic Streams creates.
             wanted.add(new NewTopic(PolicyTopology.limitFactsTopic(applicationId), Topics.RUN_PARTITIONS, (short) -1)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()))));
+                            TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()),
+                            // Retention counts from arrival: a fact of an old-event-time command is still summed.
+                            TopicSpec.TIMESTAMP_TYPE, TopicSpec.LOG_APPEND_TIME)));
             wanted.add(new NewTopic(PolicyTopology.limitTotalsTopic(applicationId), 1, (short) -1)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name()))

@@ -127,6 +127,12 @@ final class ProcessorItSupport implements AutoCloseable {
         send(Topics.COMMANDS.name(), command.getRunId(), command);
     }
 
+    /** Sends {@code command} with the producer's record timestamp set to {@code recordTime}. */
+    void send(Command command, Instant recordTime) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), null, recordTime.toEpochMilli(),
+                command.getRunId(), command)).get();
+    }
+
     void identity(Identity identity) throws Exception {
         send(Topics.IDENTITIES.name(), identity.getPrincipalId(), identity);
     }

@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int ATTEMPTS = 2;
 
     private final URI baseUri;
     private final HttpClient http;
@@ -89,15 +91,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new SchemaRegistryException("schema registry at " + baseUri + " unreachable: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SchemaRegistryException("interrupted calling the schema registry", e);
-        }
+        HttpResponse<String> response = send(request.build());
         JsonNode json;
         try {
             json = MAPPER.readTree(response.body());
@@ -110,6 +104,29 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                     "schema registry refused " + method + " " + path + ": " + json.path("message").asText());
         }
         return json;
+    }
+
+    /**
+     * Sends {@code request}, once more after an I/O failure. Every call of this client is idempotent (registering
+     * a schema the subject has returns its id again), and the usual failure is benign: the registry closed an idle
+     * keep-alive connection just as the client reused it ("header parser received no bytes").
+     */
+    private HttpResponse<String> send(HttpRequest request) {
+        IOException failure = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (HttpTimeoutException e) {
+                throw new SchemaRegistryException("schema registry at " + baseUri + " did not answer within "
+                        + timeout + ": " + e, e);
+            } catch (IOException e) {
+                failure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryException("interrupted calling the schema registry", e);
+            }
+        }
+        throw new SchemaRegistryException("schema registry at " + baseUri + " unreachable: " + failure, failure);
     }
 
     private static String encode(String segment) {
