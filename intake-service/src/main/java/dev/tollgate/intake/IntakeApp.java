@@ -2,6 +2,7 @@ package dev.tollgate.intake;
 
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
@@ -56,6 +57,7 @@ public final class IntakeApp implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry meters;
+    private final ServiceHealth health = new ServiceHealth("intake");
     private TopicReader identityReader;
     private TopicReader ledgerReader;
     private Javalin server;
@@ -104,13 +106,14 @@ public final class IntakeApp implements AutoCloseable {
         identityReader = new TopicReader("identities",
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-identities",
                         config.kafkaOverrides()),
-                Map.of(Topics.IDENTITIES.name(), true), identities::handle, publisher, meters).start();
+                Map.of(Topics.IDENTITIES.name(), true), identities::handle, publisher, meters)
+                .onFailure(e -> health.fatal("the identities reader stopped", e)).start();
         LedgerWatcher ledger = new LedgerWatcher(serdes, config.getInt(IntakeConfig.INDEX_MAX_ENTRIES),
                 config.getInt(IntakeConfig.MAX_WAITERS));
         ledgerReader = new TopicReader("ledger",
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-ledger", config.kafkaOverrides()),
                 Map.of(Topics.LEDGER.name(), true, Topics.TOOL_RESULTS.name(), false), ledger::handle, publisher,
-                meters).start();
+                meters).onFailure(e -> health.fatal("the ledger reader stopped", e)).start();
         Gauge.builder("tollgate.intake.waiters", ledger, LedgerWatcher::waiting)
                 .description("Tool-call requests waiting for their outcome").register(meters);
         Gauge.builder("tollgate.intake.identities", identities, IdentityIndex::size)
@@ -131,7 +134,8 @@ public final class IntakeApp implements AutoCloseable {
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
                 meters, this::ready, clock);
-        server = IntakeRoutes.create(deps).start();
+        health.readyWhen(this::ready, () -> ready() ? "READY" : "STARTING");
+        server = IntakeRoutes.create(deps, health).start();
         LOG.info("intake-service listening on port {}", server.port());
     }
 
@@ -182,6 +186,11 @@ public final class IntakeApp implements AutoCloseable {
                 && identityReader.alive() && ledgerReader.alive();
     }
 
+    /** Liveness, readiness and the first fatal error (a topic reader that stopped). */
+    public ServiceHealth health() {
+        return health;
+    }
+
     /** The HTTP port the server listens on. */
     public int port() {
         return server.port();
@@ -197,6 +206,7 @@ public final class IntakeApp implements AutoCloseable {
             return;
         }
         closed = true;
+        health.closing();
         if (server != null) {
             server.stop();
         }

@@ -30,11 +30,12 @@ public final class IntakeCommand implements Callable<Integer> {
     Integer port;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put(IntakeConfig.HTTP_PORT.name(), port == null ? null : Integer.toString(port));
         IntakeConfig config = IntakeConfig.of(options.values(IntakeConfig.DECLARATION, flags, System.getenv()));
-        return ServiceRunner.run("intake", () -> IntakeApp.start(config), app -> spec.commandLine().getOut()
-                .println("intake-service listening on http://localhost:" + app.port()));
+        return ServiceRunner.run("intake", () -> IntakeApp.start(config), app -> app.health().fatalError(),
+                app -> spec.commandLine().getOut().println("intake-service listening on http://localhost:"
+                        + app.port()));
     }
 }

@@ -31,13 +31,14 @@ public final class PolicyProcessorCommand implements Callable<Integer> {
     String bundle;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put(PolicyProcessorConfig.HTTP_PORT.name(), httpPort == null ? null : Integer.toString(httpPort));
         flags.put(PolicyProcessorConfig.POLICY_BUNDLE.name(), bundle);
         flags.put(PolicyProcessorConfig.STATE_DIR.name(), stateDir);
         PolicyProcessorConfig config = PolicyProcessorConfig.from(
                 options.values(PolicyProcessorConfig.DECLARATION, flags, System.getenv()));
-        return ServiceRunner.run("policy-processor", () -> PolicyProcessorApp.start(config), app -> { });
+        return ServiceRunner.run("policy-processor", () -> PolicyProcessorApp.start(config),
+                app -> app.health().fatalError(), app -> { });
     }
 }

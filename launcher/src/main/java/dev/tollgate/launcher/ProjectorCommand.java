@@ -43,7 +43,7 @@ public final class ProjectorCommand implements Callable<Integer> {
     boolean rebuild;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put(ProjectorConfig.HTTP_PORT.name(), httpPort == null ? null : Integer.toString(httpPort));
         flags.put(ProjectorConfig.STATE_DIR.name(), stateDir);
@@ -54,11 +54,12 @@ public final class ProjectorCommand implements Callable<Integer> {
         }
         ProjectorConfig config = ProjectorConfig.of(
                 options.values(ProjectorConfig.DECLARATION, flags, System.getenv()));
-        return ServiceRunner.run("projector", () -> ProjectorApp.start(config), app -> {
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("ledger-projector: http://localhost:" + app.httpPort() + " (application.id "
-                    + config.applicationId() + ", application.server " + app.applicationServer() + ")");
-            out.flush();
-        });
+        return ServiceRunner.run("projector", () -> ProjectorApp.start(config), app -> app.health().fatalError(),
+                app -> {
+                    PrintWriter out = spec.commandLine().getOut();
+                    out.println("ledger-projector: http://localhost:" + app.httpPort() + " (application.id "
+                            + config.applicationId() + ", application.server " + app.applicationServer() + ")");
+                    out.flush();
+                });
     }
 }

@@ -34,13 +34,15 @@ public final class ToolGatewayCommand implements Callable<Integer> {
     Integer httpPort;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put(GatewayConfig.DATA_DIR.name(), dataDir == null ? null : dataDir.toString());
         flags.put(GatewayConfig.GATEWAY_ID.name(), gatewayId);
         flags.put(GatewayConfig.HTTP_PORT.name(), httpPort == null ? null : Integer.toString(httpPort));
         GatewayConfig config = GatewayConfig.of(options.values(GatewayConfig.DECLARATION, flags, System.getenv()));
-        return ServiceRunner.run("tool-gateway", () -> ToolGatewayApp.start(config), app ->
-                System.out.printf("tool-gateway %s running (receipt key %s)%n", config.gatewayId(), app.keyId()));
+        return ServiceRunner.run("tool-gateway", () -> ToolGatewayApp.start(config),
+                app -> app.health().fatalError(),
+                app -> System.out.printf("tool-gateway %s running (receipt key %s)%n", config.gatewayId(),
+                        app.keyId()));
     }
 }

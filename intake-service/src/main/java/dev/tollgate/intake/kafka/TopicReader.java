@@ -48,6 +48,7 @@ public final class TopicReader implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile java.util.function.Consumer<Throwable> onFailure = e -> { };
 
     /**
      * @param fromBeginning topic name to true (read from the beginning) or false (from the end)
@@ -66,6 +67,12 @@ public final class TopicReader implements AutoCloseable {
         this.metrics.bindTo(meters);
         this.thread = new Thread(this::run, "tollgate-intake-" + name);
         this.thread.setDaemon(true);
+    }
+
+    /** Called (once, on the reading thread) when the reader stops on an error rather than on close. */
+    public TopicReader onFailure(java.util.function.Consumer<Throwable> listener) {
+        this.onFailure = listener;
+        return this;
     }
 
     public TopicReader start() {
@@ -104,9 +111,11 @@ public final class TopicReader implements AutoCloseable {
         } catch (WakeupException e) {
             if (running) {
                 LOG.error("reader {} woken up unexpectedly", name, e);
+                onFailure.accept(e);
             }
         } catch (RuntimeException e) {
             LOG.error("reader {} stopped", name, e);
+            onFailure.accept(e);
         } finally {
             metrics.close();
             consumer.close(Duration.ofSeconds(2));
