@@ -36,6 +36,8 @@ public final class IntakeConfig {
     public static final Key PRODUCE_TIMEOUT_MS = new Key("produce.timeout.ms");
     public static final Key INDEX_MAX_ENTRIES = new Key("index.max.entries");
     public static final Key CREATE_TOPICS = new Key("create.topics");
+    public static final Key CONSOLE_QUERY_URL = new Key("console.query.url");
+    public static final Key CONSOLE_SESSION_MINUTES = new Key("console.session.minutes");
 
     /** Every key of intake, declared once. */
     public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("intake")
@@ -67,7 +69,17 @@ public final class IntakeConfig {
             .define(INDEX_MAX_ENTRIES.name(), Type.INT, 200_000, Range.between(100, 100_000_000),
                     "Most runs and calls the ledger index keeps in memory (least recently used go first).")
             .define(CREATE_TOPICS.name(), Type.BOOLEAN, true, null,
-                    "Whether intake creates the topics it reads and writes when they are missing.");
+                    "Whether intake creates the topics it reads and writes when they are missing.")
+            .define(CONSOLE_QUERY_URL.name(), Type.STRING, "http://localhost:8082",
+                    ConfigDef.LambdaValidator.with((name, value) -> {
+                        String url = (String) value;
+                        if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
+                            throw new ConfigException(name, value, "must be an http:// or https:// URL");
+                        }
+                    }, () -> "http:// or https:// URL"),
+                    "The ledger projector's query API, which the web console at /console reads run data from.")
+            .define(CONSOLE_SESSION_MINUTES.name(), Type.LONG, 480L, Range.between(1, 10_080),
+                    "How long a console sign-in lasts before the person must sign in again.");
 
     /** Prefix of keys passed through to the Kafka clients unchanged, e.g. {@code kafka.security.protocol}. */
     public static final String KAFKA_PREFIX = ConfigDeclaration.KAFKA_PREFIX;

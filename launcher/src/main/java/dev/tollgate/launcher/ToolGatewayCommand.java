@@ -39,7 +39,15 @@ public final class ToolGatewayCommand implements Callable<Integer> {
         flags.put(GatewayConfig.DATA_DIR.name(), dataDir == null ? null : dataDir.toString());
         flags.put(GatewayConfig.GATEWAY_ID.name(), gatewayId);
         flags.put(GatewayConfig.HTTP_PORT.name(), httpPort == null ? null : Integer.toString(httpPort));
-        GatewayConfig config = GatewayConfig.of(options.values(GatewayConfig.DECLARATION, flags, System.getenv()));
+        GatewayConfig config;
+        if (options.configFile != null && !options.configFile.toString().endsWith(".properties")) {
+            // The YAML file keeps its structured sections (mcp, http_tools); every other source wins over it.
+            Path file = options.configFile;
+            options.configFile = null;
+            config = GatewayConfig.fromYaml(file, options.values(GatewayConfig.DECLARATION, flags, System.getenv()));
+        } else {
+            config = GatewayConfig.of(options.values(GatewayConfig.DECLARATION, flags, System.getenv()));
+        }
         return ServiceRunner.run("tool-gateway", () -> ToolGatewayApp.start(config),
                 app -> app.health().fatalError(),
                 app -> System.out.printf("tool-gateway %s running (receipt key %s)%n", config.gatewayId(),

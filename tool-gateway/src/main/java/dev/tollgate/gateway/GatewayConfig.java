@@ -2,6 +2,8 @@ package dev.tollgate.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tollgate.events.config.ConfigDeclaration;
 import dev.tollgate.events.config.ParsedConfig;
@@ -17,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -59,8 +62,13 @@ public final class GatewayConfig {
     public static final Key HTTP_PORT = new Key("http.port");
     public static final Key SESSION_TIMEOUT_MS = new Key("consumer.session.timeout.ms");
     public static final Key CREATE_TOPICS = new Key("create.topics");
+    public static final Key SECRETS = new Key("secrets");
 
     private static final String TIMEOUTS_PREFIX = "timeouts.";
+
+    /** The YAML sections that are lists of objects and so stay structured: {@code mcp} and {@code http_tools}. */
+    public static final String MCP_SECTION = "mcp";
+    public static final String HTTP_TOOLS_SECTION = "http_tools";
 
     /** Every key of the gateway, declared once. */
     public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("tool-gateway")
@@ -109,6 +117,9 @@ public final class GatewayConfig {
                     "Consumer session timeout: how long a dead instance's partitions wait before another takes them.")
             .define(CREATE_TOPICS.name(), Type.BOOLEAN, true, null,
                     "Create the topics the gateway reads and writes when they are missing.")
+            .define(SECRETS.name(), Type.STRING, "", null,
+                    "Where ${secret:NAME} is read from: a directory (the file NAME in it) or a properties file "
+                            + "(NAME=value); empty: no secrets.")
             .openPrefix(TIMEOUTS_PREFIX, "ISO-8601 timeout of one tool (timeouts.http.fetch: PT5S).")
             .alias("topics.create", CREATE_TOPICS.name());
 
@@ -117,8 +128,10 @@ public final class GatewayConfig {
 
     private final ParsedConfig parsed;
     private final Map<String, String> values;
+    private final JsonNode mcp;
+    private final JsonNode httpTools;
 
-    private GatewayConfig(ParsedConfig parsed) {
+    private GatewayConfig(ParsedConfig parsed, JsonNode mcp, JsonNode httpTools) {
         this.parsed = parsed;
         Map<String, String> effective = new LinkedHashMap<>();
         for (String name : DECLARATION.names()) {
@@ -126,6 +139,8 @@ public final class GatewayConfig {
         }
         effective.putAll(parsed.given());
         this.values = Collections.unmodifiableMap(effective);
+        this.mcp = mcp == null ? MissingNode.getInstance() : mcp.deepCopy();
+        this.httpTools = httpTools == null ? MissingNode.getInstance() : httpTools.deepCopy();
     }
 
     /** Every declared key name, in declaration order (per-tool timeouts {@code timeouts.<tool>} come on top). */
@@ -135,9 +150,13 @@ public final class GatewayConfig {
 
     /** A config from dotted keys; unknown keys and malformed values are refused. */
     public static GatewayConfig of(Map<String, String> raw) {
+        return of(raw, null, null);
+    }
+
+    private static GatewayConfig of(Map<String, String> raw, JsonNode mcp, JsonNode httpTools) {
         GatewayConfig config;
         try {
-            config = new GatewayConfig(DECLARATION.parse(raw));
+            config = new GatewayConfig(DECLARATION.parse(raw), mcp, httpTools);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid gateway config: " + e.getMessage(), e);
         }
@@ -158,14 +177,19 @@ public final class GatewayConfig {
     public static GatewayConfig fromYaml(InputStream yaml, Map<String, String> overrides) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
         Map<String, String> flat = new LinkedHashMap<>();
+        JsonNode mcp = null;
+        JsonNode httpTools = null;
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
                 throw new IllegalArgumentException("gateway config must be a YAML mapping");
             }
-            flatten("", root, flat);
+            ObjectNode rest = ((ObjectNode) root).deepCopy();
+            mcp = rest.remove(MCP_SECTION);
+            httpTools = rest.remove(HTTP_TOOLS_SECTION);
+            flatten("", rest, flat);
         }
         flat.putAll(overrides);
-        return of(flat);
+        return of(flat, mcp, httpTools);
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
@@ -289,6 +313,28 @@ public final class GatewayConfig {
         return integer(SESSION_TIMEOUT_MS);
     }
 
+    /** The {@code mcp:} section as written ({@code servers:} upstream MCP servers), or a missing node. */
+    public JsonNode mcpSection() {
+        return mcp.deepCopy();
+    }
+
+    /** The {@code http_tools:} section as written (REST endpoints as tools), or a missing node. */
+    public JsonNode httpToolsSection() {
+        return httpTools.deepCopy();
+    }
+
+    /** The secrets directory or file, if configured. */
+    public Optional<Path> secrets() {
+        String raw = get(SECRETS);
+        return raw.isEmpty() ? Optional.empty() : Optional.of(Path.of(raw).toAbsolutePath().normalize());
+    }
+
+    /** The timeout configured for exactly this tool ({@code timeouts.<tool>}), if any. */
+    public Optional<Duration> explicitTimeout(String tool) {
+        String name = TIMEOUTS_PREFIX + tool;
+        return values.containsKey(name) ? Optional.of(duration(name)) : Optional.empty();
+    }
+
     public boolean createTopics() {
         return parsed.getBoolean(CREATE_TOPICS.name());
     }
@@ -297,7 +343,7 @@ public final class GatewayConfig {
     public GatewayConfig with(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(values);
         merged.putAll(overrides);
-        return of(merged);
+        return of(merged, mcp, httpTools);
     }
 
     /**
