@@ -2,11 +2,14 @@ package dev.tollgate.policy;
 
 import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
+import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.serde.WireFormat;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
 import dev.tollgate.policy.limits.LimitsDecider;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Processor API glue of the run: commands and tool results of a run arrive here in order (both topics are keyed
  * by runId and co-partitioned), the run's deciders decide, the ledger numbers and chains the events, the state is
- * written to {@code run-state-store} and the events forwarded to the ledger sink (with the {@code tollgate-hash}
+ * written through {@link RunStore} ({@code run-state-store}, {@code run-call-store}, {@code run-command-store}) and
+ * the events forwarded to the ledger sink (with the {@code tollgate-hash}
  * header), approvals to the dispatch sink, artifact contents to the artifacts sink (and {@code artifact-content-store},
  * which the gates read), and tenant/agent usage deltas to the limit-facts repartition. Under exactly_once_v2 all of
  * it commits together or not at all.
@@ -63,8 +68,10 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private final long timersIntervalMs;
     private final long graceMs;
     private final long maxArtifactBytes;
+    private final IntSupplier ledgerSchema;
+    private int ledgerSchemaId;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, RunState> runs;
+    private RunStore runs;
     private KeyValueStore<String, String> activeRuns;
     private KeyValueStore<String, String> expiries;
     private KeyValueStore<String, String> artifacts;
@@ -72,7 +79,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private CompiledBundle lastGood;
     private long scannedVersion = -1;
 
-    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes) {
+    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema) {
+        this.ledgerSchema = ledgerSchema;
         this.bundleName = config.policyBundle();
         this.cache = cache;
         this.changes = changes;
@@ -84,7 +92,10 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.runs = context.getStateStore(PolicyTopology.RUN_STATE_STORE);
+        this.ledgerSchemaId = ledgerSchema.getAsInt();
+        this.runs = new RunStore(context.getStateStore(PolicyTopology.RUN_STATE_STORE),
+                context.getStateStore(PolicyTopology.RUN_CALL_STORE),
+                context.getStateStore(PolicyTopology.RUN_COMMAND_STORE));
         this.activeRuns = context.getStateStore(PolicyTopology.ACTIVE_RUN_STORE);
         this.expiries = context.getStateStore(PolicyTopology.APPROVAL_EXPIRY_STORE);
         this.artifacts = context.getStateStore(PolicyTopology.ARTIFACT_CONTENT_STORE);
@@ -95,7 +106,9 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         this.policyContext = new PolicyContext() {
             @Override
             public Optional<CompiledBundle> bundle() {
-                return Optional.ofNullable(bundleInForce(policies.get(bundleName)));
+                // Published by the loader as it stores the bundle: no store read, no decoding of the YAML.
+                CompiledBundle published = cache.inForce(bundleName);
+                return Optional.ofNullable(published != null ? published : bundleInForce(policies.get(bundleName)));
             }
 
             @Override
@@ -144,8 +157,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         Object value = record.value();
         if (value instanceof Command command) {
             requireKey(record.key(), command.getRunId());
-            RunState state = runs.get(command.getRunId());
-            Decision decision = RunDecider.decide(state, command, policyContext);
+            RunStore.Loaded state = runs.load(command.getRunId(), callIdOf(command), command.getCommandId());
+            Decision decision = RunDecider.decide(state.view(), command, policyContext);
             if (decision.isEmpty()) {
                 LOG.debug("Run {}: command {} already answered, no second effect", command.getRunId(),
                         command.getCommandId());
@@ -154,8 +167,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             append(command.getRunId(), state, RunLedger.Envelope.of(command), decision);
         } else if (value instanceof ToolCallResult result) {
             requireKey(record.key(), result.getRunId());
-            RunState state = runs.get(result.getRunId());
-            Decision decision = RunDecider.decide(state, result, policyContext);
+            RunStore.Loaded state = runs.load(result.getRunId(), result.getCallId(), null);
+            Decision decision = RunDecider.decide(state.view(), result, policyContext);
             if (decision.isEmpty()) {
                 LOG.info("Run {}: result for call {} is not awaited (duplicate or unknown call), no effect",
                         result.getRunId(), result.getCallId());
@@ -188,11 +201,12 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             scannedVersion = version;
         }
         due.forEach((runId, expiryKeys) -> {
-            RunState state = runs.get(runId);
+            RunStore.Loaded loaded = runs.load(runId, null, null);
+            RunState state = loaded.view();
             Decision decision = RunDecider.timers(state, cutoff, policyContext);
             if (!decision.isEmpty()) {
                 LOG.info("Run {}: {} timer event(s)", runId, decision.events().size());
-                append(runId, state, new RunLedger.Envelope("", "", cutoff, null, null), decision);
+                append(runId, loaded, new RunLedger.Envelope("", "", cutoff, null, null), decision);
                 return;
             }
             // Nothing was due after all: drop index entries the run no longer backs, so they are not rescanned.
@@ -204,16 +218,17 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         });
     }
 
-    private void append(String runId, RunState state, RunLedger.Envelope envelope, Decision decision) {
-        RunLedger.Appended appended = RunLedger.append(state, runId, envelope, decision);
-        runs.put(runId, appended.state());
-        index(runId, state, appended.state());
+    private void append(String runId, RunStore.Loaded state, RunLedger.Envelope envelope, Decision decision) {
+        RunLedger.Appended appended = RunLedger.append(state.view(), runId, envelope, decision);
+        runs.save(runId, state, appended.state());
+        index(runId, state.view(), appended.state());
         for (RunLedger.Entry entry : appended.entries()) {
             long timestamp = entry.event().getOccurredAt().toEpochMilli();
             RecordHeaders headers = new RecordHeaders();
             headers.add(LedgerHash.HEADER, entry.hash().getBytes(StandardCharsets.UTF_8));
-            context.forward(new Record<String, Object>(runId, entry.event(), timestamp, headers),
-                    PolicyTopology.APPEND_LEDGER);
+            // The bytes whose hash was taken, framed: serialized once, and the header covers them by construction.
+            context.forward(new Record<String, Object>(runId, WireFormat.frame(ledgerSchemaId, entry.body()),
+                    timestamp, headers), PolicyTopology.APPEND_LEDGER);
             if (entry.dispatch() != null) {
                 context.forward(new Record<String, Object>(runId, entry.dispatch(), timestamp, new RecordHeaders()),
                         PolicyTopology.EMIT_DISPATCH);
@@ -271,6 +286,17 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     /** Expiry first, zero-padded, so a range scan from the start finds every call due. */
     private static String expiryKey(long expiresAt, String runId, String callId) {
         return String.format("%019d/%s/%s", Math.max(0, expiresAt), runId, callId);
+    }
+
+    /** The call a command names, whose settled state the deciders need beside the run's record. */
+    private static String callIdOf(Command command) {
+        if (command.getPayload() instanceof RequestToolCall call) {
+            return call.getCallId();
+        }
+        if (command.getPayload() instanceof DecideApproval approval) {
+            return approval.getCallId();
+        }
+        return null;
     }
 
     private static void requireKey(String key, String runId) {
