@@ -2,6 +2,7 @@ package dev.tollgate.intake;
 
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.admin.AdminReadRoutes;
@@ -71,6 +72,7 @@ public final class IntakeApp implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry meters;
+    private final ServiceHealth health = new ServiceHealth("intake");
     private TopicReader identityReader;
     private TopicReader ledgerReader;
     private TopicReader adminReader;
@@ -120,14 +122,16 @@ public final class IntakeApp implements AutoCloseable {
         identityReader = new TopicReader("identities",
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-identities",
                         config.kafkaOverrides()),
-                Map.of(Topics.IDENTITIES.name(), true), identities::handle, publisher, meters).start();
+                Map.of(Topics.IDENTITIES.name(), true), identities::handle, publisher, meters)
+                .onFailure(e -> health.fatal("the identities reader stopped", e)).start();
         LedgerWatcher ledger = new LedgerWatcher(serdes, config.getInt(IntakeConfig.INDEX_MAX_ENTRIES),
                 config.getInt(IntakeConfig.MAX_WAITERS));
         // A bounded recent window of the ledger, never its history: start-up costs the same whatever its size.
         ledgerReader = TopicReader.withWindows("ledger",
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-ledger", config.kafkaOverrides()),
                 Map.of(Topics.LEDGER.name(), config.getLong(IntakeConfig.LEDGER_RECENT_RECORDS),
-                        Topics.TOOL_RESULTS.name(), 0L), ledger::handle, publisher, meters).start();
+                        Topics.TOOL_RESULTS.name(), 0L), ledger::handle, publisher, meters)
+                .onFailure(e -> health.fatal("the ledger reader stopped", e)).start();
         ProjectorLookup projector = config.optional(IntakeConfig.PROJECTOR_URL)
                 .<ProjectorLookup>map(url -> new ProjectorHttpLookup(url,
                         Duration.ofMillis(config.getLong(IntakeConfig.PROJECTOR_TIMEOUT_MS))))
@@ -175,7 +179,8 @@ public final class IntakeApp implements AutoCloseable {
                 Duration.ofMinutes(config.getLong(IntakeConfig.CONSOLE_SESSION_MINUTES)), deps.rateLimiter(), clock);
         AdminReadRoutes adminReads = new AdminReadRoutes(new Authenticator(identities, deps.rateLimiter()),
                 identities, killSwitchIndex, policyIndex);
-        server = IntakeRoutes.create(deps, routes -> {
+        health.readyWhen(this::ready, () -> ready() ? "READY" : "STARTING");
+        server = IntakeRoutes.create(deps, health, routes -> {
             adminReads.register(routes);
             closeables.add(ConsoleRoutes.register(routes, console));
         }).start();
@@ -229,6 +234,11 @@ public final class IntakeApp implements AutoCloseable {
                 && adminReader.caughtUp() && identityReader.alive() && ledgerReader.alive() && adminReader.alive();
     }
 
+    /** Liveness, readiness and the first fatal error (a topic reader that stopped). */
+    public ServiceHealth health() {
+        return health;
+    }
+
     /** The HTTP port the server listens on. */
     public int port() {
         return server.port();
@@ -244,6 +254,7 @@ public final class IntakeApp implements AutoCloseable {
             return;
         }
         closed = true;
+        health.closing();
         if (server != null) {
             server.stop();
         }

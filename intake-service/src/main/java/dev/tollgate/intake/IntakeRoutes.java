@@ -1,12 +1,13 @@
 package dev.tollgate.intake;
 
+import dev.tollgate.events.health.HealthRoutes;
+import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
 import dev.tollgate.intake.admin.KillSwitchRoutes;
 import dev.tollgate.intake.admin.PolicyAdmin;
 import dev.tollgate.intake.admin.PolicyRoutes;
 import dev.tollgate.intake.approval.ApprovalRoutes;
 import dev.tollgate.intake.command.CommandProducer;
-import dev.tollgate.intake.http.Answers;
 import dev.tollgate.intake.http.ApiErrors;
 import dev.tollgate.intake.http.Authenticator;
 import dev.tollgate.intake.http.BodyReader;
@@ -40,7 +41,8 @@ import java.util.function.Consumer;
 
 /**
  * The HTTP API of the intake-service (DESIGN.md, "HTTP API"), as a function over its dependencies so tests start
- * the very same routes. Mounts {@code /health}, {@code /metrics} and the {@link #features features} (identities,
+ * the very same routes. Mounts {@code /health/live}, {@code /health/ready} (and {@code /health}, as ready),
+ * {@code /metrics} and the {@link #features features} (identities,
  * policies, runs, tool calls, approvals, kill switches), each of which registers its own routes; every refusal is
  * the one JSON error shape of {@link ApiErrors}, so no input produces a 500.
  */
@@ -70,22 +72,40 @@ public final class IntakeRoutes {
 
     /** A Javalin server (not started) with the intake routes, on the configured host and port. */
     public static Javalin create(Deps deps) {
-        return create(deps, config -> { });
+        return create(deps, healthOf(deps), config -> { });
     }
 
     /** As {@link #create(Deps)}, with more routes (the web console's, which need more than {@link Deps}). */
     public static Javalin create(Deps deps, Consumer<JavalinConfig> more) {
+        return create(deps, healthOf(deps), more);
+    }
+
+    /**
+     * As {@link #create(Deps, Consumer)}, with the service's health for {@code /health/live} and
+     * {@code /health/ready}.
+     */
+    public static Javalin create(Deps deps, ServiceHealth health, Consumer<JavalinConfig> more) {
         return Javalin.create(config -> {
             config.jetty.host = deps.config().get(IntakeConfig.HTTP_HOST);
             config.jetty.port = deps.config().getInt(IntakeConfig.HTTP_PORT);
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            register(config, deps);
+            register(config, deps, health);
             more.accept(config);
         });
     }
 
     /** Registers the routes, the error mapping and the request metrics on a Javalin config. */
     public static void register(JavalinConfig config, Deps deps) {
+        register(config, deps, healthOf(deps));
+    }
+
+    private static ServiceHealth healthOf(Deps deps) {
+        return new ServiceHealth("intake").readyWhen(deps.ready(),
+                () -> deps.ready().getAsBoolean() ? "READY" : "STARTING");
+    }
+
+    /** Registers the routes, the health routes, the error mapping and the request metrics on a Javalin config. */
+    public static void register(JavalinConfig config, Deps deps, ServiceHealth health) {
         BodyReader bodies = new BodyReader(deps.config().getLong(IntakeConfig.MAX_BODY_BYTES));
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
@@ -94,7 +114,7 @@ public final class IntakeRoutes {
         config.router.ignoreTrailingSlashes = true;
 
         config.routes.before(ctx -> ctx.attribute(STARTED_NANOS, System.nanoTime()));
-        config.routes.get("/health", ctx -> health(ctx, deps));
+        HealthRoutes.register(config, health);
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(deps.meters().scrape()));
         for (Feature feature : features(deps, bodies)) {
@@ -123,11 +143,6 @@ public final class IntakeRoutes {
                 config -> McpEndpoint.register(config, new McpEndpoint.Deps(deps.config(),
                         new McpEndpoint.Door(auth::authenticate, commands::produce), deps.ledger(),
                         deps.mcpSessions(), deps.mcpTools())));
-    }
-
-    private static void health(Context ctx, Deps deps) {
-        boolean ready = deps.ready().getAsBoolean();
-        Answers.json(ctx, ready ? 200 : 503, Answers.JSON.objectNode().put("status", ready ? "UP" : "STARTING"));
     }
 
     private static void record(Context ctx, PrometheusMeterRegistry meters) {

@@ -29,6 +29,6 @@ class IntakeConfigTest {
     @Test
     void neverShowsTheAdminKey() {
         String key = "tg_abcdefghijklmnopqrstuvwxyz";
-        assertThat(IntakeConfig.of(Map.of("admin.key", key)).toString()).doesNotContain(key).contains("***");
+        assertThat(IntakeConfig.of(Map.of("admin.key", key)).toString()).doesNotContain(key).contains("(hidden)");
     }
 }

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ public final class DevCommand implements Callable<Integer> {
             description = "The tool gateway's YAML configuration.")
     private Path gatewayConfig;
 
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<Integer> stopped = new CompletableFuture<>();
     private volatile DevStack stack;
 
     @Override
@@ -64,8 +64,12 @@ public final class DevCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stack.start();
-            stopped.await();
-            return 0;
+            stack.fatalError().thenAccept(error -> {
+                spec.commandLine().getErr().println("tollgate: " + error.getMessage() + "; stopping the dev stack");
+                spec.commandLine().getErr().flush();
+                stopped.complete(1);
+            });
+            return stopped.get();
         } finally {
             stop();
             removeHook(hook);
@@ -78,7 +82,7 @@ public final class DevCommand implements Callable<Integer> {
         if (current != null) {
             current.close();
         }
-        stopped.countDown();
+        stopped.complete(0);
     }
 
     /** The running stack, for tests. */

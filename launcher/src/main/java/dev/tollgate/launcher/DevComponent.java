@@ -1,6 +1,7 @@
 package dev.tollgate.launcher;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -18,6 +19,11 @@ public interface DevComponent extends AutoCloseable {
         return true;
     }
 
+    /** Completes with the component's first fatal error (the stack then stops and the process exits non-zero). */
+    default CompletableFuture<Throwable> fatalError() {
+        return new CompletableFuture<>();
+    }
+
     /** Lines for the readiness banner, e.g. {@code "Intake API        http://127.0.0.1:8080"}. */
     default List<String> banner() {
         return List.of();
@@ -29,6 +35,12 @@ public interface DevComponent extends AutoCloseable {
 
     /** Adapts a started service: its name, how to close it, how to tell it is ready, and its banner lines. */
     static DevComponent of(String name, AutoCloseable service, BooleanSupplier ready, String... banner) {
+        return of(name, service, ready, new CompletableFuture<>(), banner);
+    }
+
+    /** As {@link #of(String, AutoCloseable, BooleanSupplier, String...)}, with the service's fatal error. */
+    static DevComponent of(String name, AutoCloseable service, BooleanSupplier ready,
+                           CompletableFuture<Throwable> fatal, String... banner) {
         List<String> lines = List.of(banner);
         return new DevComponent() {
             @Override
@@ -39,6 +51,11 @@ public interface DevComponent extends AutoCloseable {
             @Override
             public boolean ready() {
                 return ready.getAsBoolean();
+            }
+
+            @Override
+            public CompletableFuture<Throwable> fatalError() {
+                return fatal;
             }
 
             @Override

@@ -82,7 +82,7 @@ final class DevComponents {
         IntakeApp app = IntakeApp.start(config);
         boolean fromEnv = adminKey.equals(System.getenv("TOLLGATE_ADMIN_KEY"));
         boolean approverFromEnv = approverKey.equals(System.getenv("TOLLGATE_APPROVER_KEY"));
-        return DevComponent.of("intake", app, app::ready,
+        return DevComponent.of("intake", app, app::ready, app.health().fatalError(),
                 String.format("Intake API        http://127.0.0.1:%d", app.port()),
                 "Admin key         " + (fromEnv ? "from TOLLGATE_ADMIN_KEY" : adminKey
                         + "   (generated; set TOLLGATE_ADMIN_KEY to choose it)"),
@@ -130,7 +130,7 @@ final class DevComponents {
                 PolicyProcessorConfig.STATE_DIR.name(),
                 context.settings().dataDir().resolve("policy-processor").toString()));
         PolicyProcessorApp app = PolicyProcessorApp.start(config);
-        return DevComponent.of("policy-processor", app, app::ready,
+        return DevComponent.of("policy-processor", app, app::ready, app.health().fatalError(),
                 "Policy bundle     " + published);
     }
 
@@ -169,7 +169,7 @@ final class DevComponents {
                 .orElseGet(() -> GatewayDevDefaults.config(context.settings().dataDir(),
                         context.bootstrapServers(), context.schemaRegistryUrl()));
         ToolGatewayApp app = ToolGatewayApp.start(config);
-        return DevComponent.of("tool-gateway", app, app::ready,
+        return DevComponent.of("tool-gateway", app, app::ready, app.health().fatalError(),
                 String.format("Tool gateway      receipt key %s, outbox %s", app.keyId(),
                         config.outbox()));
     }
@@ -183,7 +183,7 @@ final class DevComponents {
                 ProjectorConfig.HTTP_HOST.name(), "127.0.0.1",
                 ProjectorConfig.HTTP_PORT.name(), Integer.toString(context.settings().queryPort())));
         ProjectorApp app = ProjectorApp.start(config);
-        return DevComponent.of("projector", app, app::ready,
+        return DevComponent.of("projector", app, app::ready, app.health().fatalError(),
                 String.format("Query API         http://127.0.0.1:%d", app.httpPort()));
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +33,7 @@ public final class DevStack implements AutoCloseable {
     private final PrintWriter out;
     private final EmbeddedKafka kafka;
     private final Deque<DevComponent> running = new ConcurrentLinkedDeque<>();
+    private final CompletableFuture<Throwable> fatal = new CompletableFuture<>();
     private volatile boolean closed;
 
     public DevStack(DevSettings settings, List<DevComponent.Factory> factories, PrintWriter out) {
@@ -63,7 +65,9 @@ public final class DevStack implements AutoCloseable {
                 kafka.schemaRegistryUrl());
         for (DevComponent.Factory factory : factories) {
             requireOpen();
-            running.push(factory.start(context));
+            DevComponent component = factory.start(context);
+            running.push(component);
+            component.fatalError().thenAccept(fatal::complete);
         }
         awaitReady();
         printBanner(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
@@ -73,6 +77,11 @@ public final class DevStack implements AutoCloseable {
     private void printBootstrap() {
         out.println("Kafka bootstrap servers: " + kafka.bootstrapServers());
         out.flush();
+    }
+
+    /** Completes with the first fatal error of any component: the first one wins. */
+    public CompletableFuture<Throwable> fatalError() {
+        return fatal;
     }
 
     public EmbeddedKafka kafka() {
@@ -99,6 +108,9 @@ public final class DevStack implements AutoCloseable {
         List<String> waiting = new ArrayList<>();
         do {
             requireOpen();
+            if (fatal.isDone()) {
+                throw new IllegalStateException("a service failed while starting: " + fatal.join().getMessage());
+            }
             waiting.clear();
             running.forEach(c -> {
                 if (!c.ready()) {

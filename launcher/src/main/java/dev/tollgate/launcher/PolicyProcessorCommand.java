@@ -5,47 +5,40 @@ import dev.tollgate.policy.PolicyProcessorConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** {@code tollgate policy-processor}: runs the policy-processor on its own until interrupted. */
+/**
+ * {@code tollgate policy-processor}: runs the policy-processor on its own until interrupted. Its config comes from
+ * {@link ServiceOptions} (file, environment, flags).
+ */
 @CommandLine.Command(name = "policy-processor", mixinStandardHelpOptions = true,
         description = "Run the policy-processor (Kafka Streams): decisions and the hash-chained ledger.")
 public final class PolicyProcessorCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
-    ClusterOptions cluster;
+    ServiceOptions options;
 
-    @Option(names = "--state-dir", description = "Directory of the RocksDB stores.")
+    @Option(names = "--state-dir", description = "Directory of the RocksDB stores (key state.dir).")
     String stateDir;
 
-    @Option(names = "--http-port", defaultValue = "0", description = "Port of GET /health (0: none).")
-    int httpPort;
+    @Option(names = "--http-port", description = "Port of /health/live, /health/ready and /metrics (key http.port; "
+            + "0, the default: none).")
+    Integer httpPort;
 
-    @Option(names = "--policy-bundle", defaultValue = "default", description = "Name of the bundle that decides.")
+    @Option(names = "--policy-bundle", description = "Name of the bundle that decides (key policy.bundle, default "
+            + "default).")
     String bundle;
 
     @Override
-    public Integer call() throws InterruptedException {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put(PolicyProcessorConfig.BOOTSTRAP_SERVERS.name(), cluster.bootstrapServers());
-        config.put(PolicyProcessorConfig.SCHEMA_REGISTRY_URL.name(), cluster.schemaRegistryUrl());
-        // --client-config (e.g. SASL) reaches the Streams clients and the admin through streams.*.
-        cluster.clientConfigFileProperties().forEach((key, value) ->
-                config.put("streams." + key, String.valueOf(value)));
-        config.put(PolicyProcessorConfig.HTTP_PORT.name(), Integer.toString(httpPort));
-        config.put(PolicyProcessorConfig.POLICY_BUNDLE.name(), bundle);
-        if (stateDir != null) {
-            config.put(PolicyProcessorConfig.STATE_DIR.name(), stateDir);
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        PolicyProcessorApp app = PolicyProcessorApp.start(PolicyProcessorConfig.from(config));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "tollgate-policy-processor-shutdown"));
-        stopped.await();
-        return 0;
+    public Integer call() throws Exception {
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put(PolicyProcessorConfig.HTTP_PORT.name(), httpPort == null ? null : Integer.toString(httpPort));
+        flags.put(PolicyProcessorConfig.POLICY_BUNDLE.name(), bundle);
+        flags.put(PolicyProcessorConfig.STATE_DIR.name(), stateDir);
+        PolicyProcessorConfig config = PolicyProcessorConfig.from(
+                options.values(PolicyProcessorConfig.DECLARATION, flags, System.getenv()));
+        return ServiceRunner.run("policy-processor", () -> PolicyProcessorApp.start(config),
+                app -> app.health().fatalError(), app -> { });
     }
 }

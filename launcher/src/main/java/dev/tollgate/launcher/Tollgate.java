@@ -57,6 +57,7 @@ public final class Tollgate implements Callable<Integer> {
             err.flush();
             return 1;
         });
+        ConfigReference.addToHelp(commandLine);
         return commandLine;
     }
 

@@ -4,6 +4,8 @@ import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.dlq.DlqDeserializationExceptionHandler;
 import dev.tollgate.events.dlq.DlqProcessingExceptionHandler;
+import dev.tollgate.events.health.HealthRoutes;
+import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.projector.api.ProjectionStores;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * tollgate.gateway-keys.v1; writes only its own changelog and repartition topics and tollgate.dlq.v1.
  *
  * <p>{@link #ready()} is true only while Streams is RUNNING; the API answers 503 otherwise. An uncaught exception
- * shuts the client down rather than limping on.
+ * shuts the client down rather than limping on, which is fatal ({@link #health()}: {@code /health/live} goes DOWN and
+ * the launcher exits non-zero). {@link #close()} leaves the consumer group.
  */
 public final class ProjectorApp implements AutoCloseable {
 
@@ -46,13 +49,16 @@ public final class ProjectorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final Javalin http;
     private final String self;
+    private final ServiceHealth health;
     private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.CREATED);
 
-    private ProjectorApp(ProjectorConfig config, KafkaStreams streams, Javalin http, String self) {
+    private ProjectorApp(ProjectorConfig config, KafkaStreams streams, Javalin http, String self,
+                         ServiceHealth health) {
         this.config = config;
         this.streams = streams;
         this.http = http;
         this.self = self;
+        this.health = health;
     }
 
     /**
@@ -65,7 +71,8 @@ public final class ProjectorApp implements AutoCloseable {
         // The HTTP port must be known before Streams starts, because it is this instance's application.server.
         DeferredStores stores = new DeferredStores();
         QueryApi api = new QueryApi(stores, stores::verify, Duration.ofMillis(config.forwardTimeoutMs()));
-        Javalin http = api.start(config.httpHost(), config.httpPort());
+        ServiceHealth health = new ServiceHealth("projector");
+        Javalin http = api.start(config.httpHost(), config.httpPort(), cfg -> HealthRoutes.register(cfg, health));
         String self = config.applicationServer().orElse("localhost:" + http.port());
         HostInfo host = HostInfo.buildFromEndpoint(self);
         KafkaStreams streams;
@@ -75,11 +82,12 @@ public final class ProjectorApp implements AutoCloseable {
             http.stop();
             throw e;
         }
-        ProjectorApp app = new ProjectorApp(config, streams, http, self);
-        streams.setStateListener((now, before) -> {
+        ProjectorApp app = new ProjectorApp(config, streams, http, self, health);
+        health.readyWhen(() -> app.state.get() == KafkaStreams.State.RUNNING, () -> app.state.get().name());
+        streams.setStateListener(health.streamsListener((now, before) -> {
             app.state.set(now);
             LOG.info("Projector {} state {} -> {}", self, before, now);
-        });
+        }));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Projector stream thread failed; shutting the client down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -114,7 +122,12 @@ public final class ProjectorApp implements AutoCloseable {
 
     /** Whether the projection is queryable (Streams RUNNING). */
     public boolean ready() {
-        return state.get() == KafkaStreams.State.RUNNING;
+        return health.ready();
+    }
+
+    /** Liveness, readiness and the first fatal error. */
+    public ServiceHealth health() {
+        return health;
     }
 
     /** The port the query API listens on. */
@@ -136,6 +149,7 @@ public final class ProjectorApp implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Projector {} closing", self);
+        health.closing();
         try {
             // Leave the group on a clean stop, so the partitions move at once instead of after the session timeout.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

@@ -1,15 +1,12 @@
 package dev.tollgate.policy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.health.HealthRoutes;
+import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -29,8 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The policy-processor service: configuration, then the topology, a Kafka Streams client with exactly_once_v2, a
- * state listener that drives readiness ({@code GET /health} answers 200 only in RUNNING), an uncaught-exception
- * handler that shuts the client down rather than limping on, and {@link #close()} (streams with a timeout, then
+ * state listener that drives {@link ServiceHealth} ({@code /health/ready} answers 200 only in RUNNING,
+ * {@code /health/live} until the client fails), an uncaught-exception handler that shuts the client down rather than
+ * limping on (which is fatal: {@link #health()}'s {@code fatalError()} completes and the launcher exits non-zero),
+ * and {@link #close()} (streams with a timeout, leaving the consumer group so a restart is assigned at once, then
  * HTTP). Reads commands, tool results, identities, kill switches and policies; writes the ledger and dispatch.
  */
 public final class PolicyProcessorApp implements AutoCloseable {
@@ -42,7 +42,8 @@ public final class PolicyProcessorApp implements AutoCloseable {
             Topics.DLQ);
 
     private final KafkaStreams streams;
-    private final HttpServer http;
+    private final Javalin http;
+    private final ServiceHealth health = new ServiceHealth("policy-processor");
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
     private PolicyProcessorApp(PolicyProcessorConfig config) {
@@ -52,15 +53,21 @@ public final class PolicyProcessorApp implements AutoCloseable {
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         serdes.registerAll(List.of(Topics.LEDGER, Topics.DISPATCH, Topics.ARTIFACTS));
         streams = new KafkaStreams(PolicyTopology.build(config, serdes), config.streamsProperties());
-        streams.setStateListener((next, previous) -> {
+        health.readyWhen(() -> state == KafkaStreams.State.RUNNING, () -> state.name());
+        streams.setStateListener(health.streamsListener((next, previous) -> {
             state = next;
             LOG.info("policy-processor {} -> {}", previous, next);
-        });
+        }));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("policy-processor stream thread failed; shutting the client down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        http = config.httpPort() > 0 ? health(config.httpPort()) : null;
+        http = config.httpPort() > 0 ? Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.port = config.httpPort();
+            HealthRoutes.register(cfg, health);
+        }) : null;
     }
 
     /** Starts the processor and returns; {@link #ready()} turns true once every task is RUNNING. */
@@ -75,7 +82,12 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     /** Ready only in RUNNING: global stores (bundles compiled and warmed up) and run state restored. */
     public boolean ready() {
-        return state == KafkaStreams.State.RUNNING;
+        return health.ready();
+    }
+
+    /** Liveness, readiness and the first fatal error. */
+    public ServiceHealth health() {
+        return health;
     }
 
     public KafkaStreams.State state() {
@@ -84,7 +96,7 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     /** The HTTP port actually bound, or -1 without HTTP. */
     public int httpPort() {
-        return http == null ? -1 : http.getAddress().getPort();
+        return http == null ? -1 : http.port();
     }
 
     @Override
@@ -92,30 +104,21 @@ public final class PolicyProcessorApp implements AutoCloseable {
         close(CLOSE_TIMEOUT);
     }
 
-    /** Closes with a timeout; {@code Duration.ZERO} abandons in-flight work as a crash would (tests use it). */
+    /**
+     * Closes with a timeout, leaving the consumer group, so a restarted processor is assigned its tasks at once
+     * instead of after the session timeout. {@code Duration.ZERO} abandons in-flight work and stays in the group,
+     * as a crash would (tests use it).
+     */
     public void close(Duration timeout) {
-        streams.close(timeout);
-        if (http != null) {
-            http.stop(0);
+        health.closing();
+        if (timeout.isZero()) {
+            streams.close(timeout);
+        } else {
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(timeout));
         }
-    }
-
-    private HttpServer health(int port) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-            server.createContext("/health", exchange -> {
-                boolean up = ready();
-                byte[] body = ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + state + "\"}")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(up ? 200 : 503, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve /health on port " + port, e);
+        if (http != null) {
+            http.stop();
         }
     }
 

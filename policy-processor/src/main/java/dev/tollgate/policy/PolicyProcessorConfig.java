@@ -1,68 +1,78 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.config.ConfigDeclaration;
+import dev.tollgate.events.config.ParsedConfig;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * The policy-processor's configuration, immutable. Every key is declared once below with its default and doc;
- * {@link #from(Map)} rejects keys it does not know, except {@code streams.*} which pass through to Kafka Streams.
+ * The policy-processor's configuration, immutable. Every key is declared once, in {@link #DECLARATION}, with its
+ * type, default, validator and doc; {@link #from(Map)} rejects keys it does not know, except {@code kafka.*} which
+ * pass through to Kafka Streams and its admin client ({@code streams.*}, the old spelling, is still read as
+ * {@code kafka.*}).
  */
 public final class PolicyProcessorConfig {
 
     /** The Kafka Streams application id: a constant, since renaming it orphans every store and internal topic. */
     public static final String APPLICATION_ID = "tollgate-policy-processor-v1";
 
-    /**
-     * A configuration key.
-     *
-     * @param name         the key
-     * @param defaultValue its default
-     * @param doc          what it does
-     */
-    public record Key(String name, String defaultValue, String doc) {
+    /** A configuration key, by name; its type, default, validator and doc are in {@link #DECLARATION}. */
+    public record Key(String name) {
     }
 
-    public static final Key BOOTSTRAP_SERVERS = new Key("bootstrap.servers", "localhost:9092",
-            "Kafka bootstrap servers.");
-    public static final Key SCHEMA_REGISTRY_URL = new Key("schema.registry.url", "http://localhost:8081",
-            "Schema registry speaking the Confluent REST API.");
-    public static final Key STATE_DIR = new Key("state.dir",
-            Path.of(System.getProperty("java.io.tmpdir"), "tollgate", "policy-processor").toString(),
-            "Directory of the RocksDB stores.");
-    public static final Key COMMIT_INTERVAL_MS = new Key("commit.interval.ms", "20",
-            "Exactly-once commit interval: the latency floor of a decision.");
-    public static final Key POLICY_BUNDLE = new Key("policy.bundle", "default",
-            "Name of the policy bundle (key on tollgate.policies.v1) that decides.");
-    public static final Key HTTP_PORT = new Key("http.port", "0", "Port of GET /health; 0 serves no HTTP.");
-    public static final Key APPLICATION_ID_OVERRIDE = new Key("application.id", APPLICATION_ID,
-            "Streams application id. Only tests change it (one id per test on a shared broker).");
-    public static final Key STREAM_THREADS = new Key("num.stream.threads", "1", "Stream threads.");
-    public static final Key CREATE_TOPICS = new Key("create.topics", "true",
-            "Create the topics the processor reads and writes when they are missing.");
+    public static final Key BOOTSTRAP_SERVERS = new Key("bootstrap.servers");
+    public static final Key SCHEMA_REGISTRY_URL = new Key("schema.registry.url");
+    public static final Key STATE_DIR = new Key("state.dir");
+    public static final Key COMMIT_INTERVAL_MS = new Key("commit.interval.ms");
+    public static final Key POLICY_BUNDLE = new Key("policy.bundle");
+    public static final Key HTTP_PORT = new Key("http.port");
+    public static final Key APPLICATION_ID_OVERRIDE = new Key("application.id");
+    public static final Key STREAM_THREADS = new Key("num.stream.threads");
+    public static final Key CREATE_TOPICS = new Key("create.topics");
+    public static final Key TIMERS_INTERVAL_MS = new Key("timers.interval.ms");
+    public static final Key APPROVAL_EXPIRY_GRACE_MS = new Key("approval.expiry.grace.ms");
+    public static final Key ARTIFACT_MAX_BYTES = new Key("artifacts.max.bytes");
 
-    public static final Key TIMERS_INTERVAL_MS = new Key("timers.interval.ms", "200",
-            "Wall-clock interval of the timer scan: approvals that expired, runs under an engaged kill switch or a "
-                    + "disabled identity. Bounds how late a run is halted when it sends nothing.");
-    public static final Key APPROVAL_EXPIRY_GRACE_MS = new Key("approval.expiry.grace.ms", "1000",
-            "How long after a held call's expiresAt (wall clock) the timer scan records ApprovalExpired, so a decision "
-                    + "issued just before the expiry but still in flight is decided as a replay would decide it.");
-    public static final Key ARTIFACT_MAX_BYTES = new Key("artifacts.max.bytes", "262144",
-            "Largest artifact content accepted, in UTF-8 bytes (ARTIFACT_TOO_LARGE above).");
+    /** Every key of the policy-processor, declared once. */
+    public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("policy-processor")
+            .define(BOOTSTRAP_SERVERS.name(), Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(),
+                    "Kafka bootstrap servers.")
+            .define(SCHEMA_REGISTRY_URL.name(), Type.STRING, "http://localhost:8081", new ConfigDef.NonEmptyString(),
+                    "Schema registry speaking the Confluent REST API.")
+            .define(STATE_DIR.name(), Type.STRING, null, null,
+                    "Directory of the RocksDB stores; unset: <java.io.tmpdir>/tollgate/policy-processor.")
+            .define(COMMIT_INTERVAL_MS.name(), Type.LONG, 20L, Range.atLeast(0),
+                    "Exactly-once commit interval: the latency floor of a decision.")
+            .define(POLICY_BUNDLE.name(), Type.STRING, "default", new ConfigDef.NonEmptyString(),
+                    "Name of the policy bundle (key on tollgate.policies.v1) that decides.")
+            .define(HTTP_PORT.name(), Type.INT, 0, Range.between(0, 65535),
+                    "Port of /health/live, /health/ready and /metrics; 0 serves no HTTP.")
+            .define(APPLICATION_ID_OVERRIDE.name(), Type.STRING, APPLICATION_ID, new ConfigDef.NonEmptyString(),
+                    "Streams application id. Only tests change it (one id per test on a shared broker).")
+            .define(STREAM_THREADS.name(), Type.INT, 1, Range.between(1, 64), "Stream threads.")
+            .define(CREATE_TOPICS.name(), Type.BOOLEAN, true, null,
+                    "Create the topics the processor reads and writes when they are missing.")
+            .define(TIMERS_INTERVAL_MS.name(), Type.LONG, 200L, Range.atLeast(1),
+                    "Wall-clock interval of the timer scan: approvals that expired, runs under an engaged kill switch "
+                            + "or a disabled identity. Bounds how late a run is halted when it sends nothing.")
+            .define(APPROVAL_EXPIRY_GRACE_MS.name(), Type.LONG, 1000L, Range.atLeast(0),
+                    "How long after a held call's expiresAt (wall clock) the timer scan records ApprovalExpired, so a "
+                            + "decision issued just before the expiry but still in flight is decided as a replay "
+                            + "would decide it.")
+            .define(ARTIFACT_MAX_BYTES.name(), Type.LONG, 262_144L, Range.atLeast(1),
+                    "Largest artifact content accepted, in UTF-8 bytes (ARTIFACT_TOO_LARGE above).")
+            .alias("streams.", ConfigDeclaration.KAFKA_PREFIX);
 
-    public static final List<Key> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, STATE_DIR,
-            COMMIT_INTERVAL_MS, POLICY_BUNDLE, HTTP_PORT, APPLICATION_ID_OVERRIDE, STREAM_THREADS, CREATE_TOPICS,
-            TIMERS_INTERVAL_MS, APPROVAL_EXPIRY_GRACE_MS, ARTIFACT_MAX_BYTES);
+    private final ParsedConfig parsed;
 
-    private static final String STREAMS_PREFIX = "streams.";
-
-    private final Map<String, String> values;
-
-    private PolicyProcessorConfig(Map<String, String> values) {
-        this.values = Map.copyOf(values);
+    private PolicyProcessorConfig(ParsedConfig parsed) {
+        this.parsed = parsed;
     }
 
     public static PolicyProcessorConfig defaults() {
@@ -70,25 +80,15 @@ public final class PolicyProcessorConfig {
     }
 
     public static PolicyProcessorConfig from(Map<String, String> given) {
-        Map<String, String> values = new LinkedHashMap<>();
-        KEYS.forEach(key -> values.put(key.name(), key.defaultValue()));
-        given.forEach((name, value) -> {
-            if (KEYS.stream().noneMatch(k -> k.name().equals(name)) && !name.startsWith(STREAMS_PREFIX)) {
-                throw new IllegalArgumentException("unknown policy-processor config key " + name);
-            }
-            values.put(name, value);
-        });
-        PolicyProcessorConfig config = new PolicyProcessorConfig(values);
-        if (config.commitIntervalMs() < 0 || config.httpPort() < 0 || config.streamThreads() < 1
-                || config.timersIntervalMs() < 1 || config.approvalExpiryGraceMs() < 0
-                || config.artifactMaxBytes() < 1) {
-            throw new IllegalArgumentException("invalid policy-processor config " + given);
+        try {
+            return new PolicyProcessorConfig(DECLARATION.parse(given));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("invalid policy-processor config: " + e.getMessage(), e);
         }
-        return config;
     }
 
     public String get(Key key) {
-        return values.get(key.name());
+        return parsed.text(key.name());
     }
 
     public String bootstrapServers() {
@@ -100,7 +100,9 @@ public final class PolicyProcessorConfig {
     }
 
     public String stateDir() {
-        return get(STATE_DIR);
+        String dir = get(STATE_DIR);
+        return dir != null ? dir
+                : Path.of(System.getProperty("java.io.tmpdir"), "tollgate", "policy-processor").toString();
     }
 
     public long commitIntervalMs() {
@@ -139,6 +141,16 @@ public final class PolicyProcessorConfig {
         return Boolean.parseBoolean(get(CREATE_TOPICS));
     }
 
+    /** The pass-through Kafka client settings: every {@code kafka.*} (or {@code streams.*}) key, without it. */
+    public Map<String, String> kafkaClientConfig() {
+        return parsed.kafkaClientConfig();
+    }
+
+    @Override
+    public String toString() {
+        return "PolicyProcessorConfig" + parsed;
+    }
+
     /** Kafka Streams properties: exactly_once_v2, the commit interval, DLQ handlers, no default serdes. */
     public Properties streamsProperties() {
         Properties props = new Properties();
@@ -154,11 +166,7 @@ public final class PolicyProcessorConfig {
                 dev.tollgate.events.dlq.DlqProcessingExceptionHandler.class.getName());
         // The global stores (identities, policies, kill switches) dead-letter their failures too.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        values.forEach((name, value) -> {
-            if (name.startsWith(STREAMS_PREFIX)) {
-                props.put(name.substring(STREAMS_PREFIX.length()), value);
-            }
-        });
+        props.putAll(parsed.kafkaClientConfig());
         return props;
     }
 }

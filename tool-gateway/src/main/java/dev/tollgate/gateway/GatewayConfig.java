@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tollgate.events.config.ConfigDeclaration;
+import dev.tollgate.events.config.ParsedConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,99 +19,133 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The tool gateway's configuration, immutable. Every key is declared once below, with its default and its doc;
- * values come from a flat {@code Map<String, String>} (dotted keys), which {@link #fromYaml} builds from the YAML
- * file of DESIGN.md ("Tool gateway configuration"): nested maps become dotted keys ({@code fs: {root: x}} is
- * {@code fs.root}) and lists become comma-separated values ({@code egress.allow}).
+ * The tool gateway's configuration, immutable. Every key is declared once, in {@link #DECLARATION}, with its type,
+ * default, validator and doc; values come from a flat {@code Map<String, String>} (dotted keys), which
+ * {@link #fromYaml} builds from the YAML file of DESIGN.md ("Tool gateway configuration"): nested maps become dotted
+ * keys ({@code fs: {root: x}} is {@code fs.root}) and lists become comma-separated values ({@code egress.allow}).
  *
  * <p>Relative paths are resolved against the working directory. Unknown keys are refused, so a typo in the file is
  * an error at start rather than a silently ignored constraint. Keys under {@link #KAFKA_PREFIX} (in YAML, a
  * {@code kafka:} mapping such as {@code kafka: {security.protocol: SASL_PLAINTEXT}}) pass through, without the
  * prefix, to every Kafka client of the gateway (producer, consumers, admin); the gateway's own settings (group,
- * transactional.id, isolation level, ...) win over them.
+ * transactional.id, isolation level, ...) win over them. {@code topics.create}, the old spelling, is read as
+ * {@code create.topics}.
  */
 public final class GatewayConfig {
 
-    /** One declared configuration key. */
-    public record Key(String name, String defaultValue, String doc) {
+    /** One declared configuration key, by name; its type, default, validator and doc are in {@link #DECLARATION}. */
+    public record Key(String name) {
     }
 
-    private static final List<Key> KEYS = new ArrayList<>();
+    public static final Key BOOTSTRAP_SERVERS = new Key("bootstrap.servers");
+    public static final Key SCHEMA_REGISTRY_URL = new Key("schema.registry.url");
+    public static final Key DATA_DIR = new Key("data.dir");
+    public static final Key GATEWAY_ID = new Key("gateway.id");
+    public static final Key TRANSACTIONAL_ID_PREFIX = new Key("transactional.id.prefix");
+    public static final Key EGRESS_ALLOW = new Key("egress.allow");
+    public static final Key FS_ROOT = new Key("fs.root");
+    public static final Key DOCS_ROOT = new Key("docs.root");
+    public static final Key OUTBOX = new Key("outbox");
+    public static final Key TIMEOUT_DEFAULT = new Key("timeouts.default");
+    public static final Key MAX_RESULT_BYTES = new Key("limits.maxResultBytes");
+    public static final Key CONCURRENCY = new Key("limits.concurrency");
+    public static final Key MAX_IN_FLIGHT = new Key("limits.maxInFlight");
+    public static final Key SIGNING_PRIVATE_KEY = new Key("signing.privateKeyFile");
+    public static final Key SIGNING_PUBLIC_KEY = new Key("signing.publicKeyFile");
+    public static final Key HTTP_PORT = new Key("http.port");
+    public static final Key SESSION_TIMEOUT_MS = new Key("consumer.session.timeout.ms");
+    public static final Key CREATE_TOPICS = new Key("create.topics");
+    public static final Key SECRETS = new Key("secrets");
 
-    public static final Key BOOTSTRAP_SERVERS = key("bootstrap.servers", "localhost:9092",
-            "Kafka bootstrap servers.");
-    public static final Key SCHEMA_REGISTRY_URL = key("schema.registry.url", "http://localhost:8081",
-            "URL of a registry speaking the Confluent Schema Registry REST API.");
-    public static final Key DATA_DIR = key("data.dir", ".tollgate/gateway",
-            "Local directory of this instance: the receipt-signing key pair and the default tool roots.");
-    public static final Key GATEWAY_ID = key("gateway.id", "gateway-1",
-            "Id of this instance, unique among running gateways. Recorded in results and keys; it is also the"
-                    + " consumer's group.instance.id and the suffix of the transactional.id.");
-    public static final Key TRANSACTIONAL_ID_PREFIX = key("transactional.id.prefix", "tollgate-tool-gateway",
-            "The producer's transactional.id is <prefix>-<gateway.id>.");
-    public static final Key EGRESS_ALLOW = key("egress.allow", "",
-            "Comma-separated scheme://host:port/path-prefix entries http.fetch may reach; empty: nothing.");
-    public static final Key FS_ROOT = key("fs.root", "",
-            "The only tree fs.read sees; empty: <data.dir>/files.");
-    public static final Key DOCS_ROOT = key("docs.root", "",
-            "The tree search_docs and read_repo work over; empty: <data.dir>/docs.");
-    public static final Key OUTBOX = key("outbox", "",
-            "Append-only JSON-lines file tickets.update and email.send write; empty: <data.dir>/outbox.jsonl.");
-    public static final Key TIMEOUT_DEFAULT = key("timeouts.default", "PT10S",
-            "ISO-8601 timeout of a tool call; timeouts.<tool> overrides it per tool.");
-    public static final Key MAX_RESULT_BYTES = key("limits.maxResultBytes", "1048576",
-            "Largest result (UTF-8 JSON) a tool may return; also the cap of http.fetch bodies and fs.read files.");
-    public static final Key CONCURRENCY = key("limits.concurrency", "64",
-            "Tool calls running at once, across runs (calls of one run always run one after another).");
-    public static final Key MAX_IN_FLIGHT = key("limits.maxInFlight", "1024",
-            "Dispatch records consumed but not yet committed; above it the consumer pauses (back-pressure).");
-    public static final Key SIGNING_PRIVATE_KEY = key("signing.privateKeyFile", "",
-            "PKCS#8 (DER) Ed25519 private key; empty: <data.dir>/receipt-signing.key, generated on first start.");
-    public static final Key SIGNING_PUBLIC_KEY = key("signing.publicKeyFile", "",
-            "X.509 (DER) Ed25519 public key; empty: <data.dir>/receipt-signing.pub, generated on first start.");
-    public static final Key HTTP_PORT = key("http.port", "-1",
-            "Port of the gateway's HTTP endpoint (GET /v1/keys, GET /health); -1: none, 0: any free port.");
-    public static final Key SESSION_TIMEOUT_MS = key("consumer.session.timeout.ms", "10000",
-            "Consumer session timeout: how long a dead instance's partitions wait before another takes them.");
-    public static final Key CREATE_TOPICS = key("topics.create", "true",
-            "Create the topics the gateway reads and writes when they are missing.");
-    public static final Key SECRETS = key("secrets", "",
-            "Where ${secret:NAME} is read from: a directory (the file NAME in it) or a properties file (NAME=value);"
-                    + " empty: no secrets.");
+    private static final String TIMEOUTS_PREFIX = "timeouts.";
 
     /** The YAML sections that are lists of objects and so stay structured: {@code mcp} and {@code http_tools}. */
     public static final String MCP_SECTION = "mcp";
     public static final String HTTP_TOOLS_SECTION = "http_tools";
 
-    private static final String TIMEOUTS_PREFIX = "timeouts.";
+    /** Every key of the gateway, declared once. */
+    public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("tool-gateway")
+            .define(BOOTSTRAP_SERVERS.name(), Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(),
+                    "Kafka bootstrap servers.")
+            .define(SCHEMA_REGISTRY_URL.name(), Type.STRING, "http://localhost:8081", new ConfigDef.NonEmptyString(),
+                    "URL of a registry speaking the Confluent Schema Registry REST API.")
+            .define(DATA_DIR.name(), Type.STRING, ".tollgate/gateway", new ConfigDef.NonEmptyString(),
+                    "Local directory of this instance: the receipt-signing key pair and the default tool roots.")
+            .define(GATEWAY_ID.name(), Type.STRING, "gateway-1", ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value == null || !((String) value).matches("[A-Za-z0-9._-]+")) {
+                    throw new ConfigException(name + " must match [A-Za-z0-9._-]+");
+                }
+            }, () -> "[A-Za-z0-9._-]+"),
+                    "Id of this instance, unique among running gateways. Recorded in results and keys; it is also "
+                            + "the consumer's group.instance.id and the suffix of the transactional.id.")
+            .define(TRANSACTIONAL_ID_PREFIX.name(), Type.STRING, "tollgate-tool-gateway",
+                    new ConfigDef.NonEmptyString(), "The producer's transactional.id is <prefix>-<gateway.id>.")
+            .define(EGRESS_ALLOW.name(), Type.STRING, "", null,
+                    "Comma-separated scheme://host:port/path-prefix entries http.fetch may reach; empty: nothing.")
+            .define(FS_ROOT.name(), Type.STRING, "", null, "The only tree fs.read sees; empty: <data.dir>/files.")
+            .define(DOCS_ROOT.name(), Type.STRING, "", null,
+                    "The tree search_docs and read_repo work over; empty: <data.dir>/docs.")
+            .define(OUTBOX.name(), Type.STRING, "", null,
+                    "Append-only JSON-lines file tickets.update and email.send write; empty: <data.dir>/outbox.jsonl.")
+            .define(TIMEOUT_DEFAULT.name(), Type.STRING, "PT10S", ConfigDef.LambdaValidator.with(
+                    (name, value) -> duration(name, (String) value), () -> "a positive ISO-8601 duration"),
+                    "ISO-8601 timeout of a tool call; timeouts.<tool> overrides it per tool.")
+            .define(MAX_RESULT_BYTES.name(), Type.INT, 1_048_576, Range.atLeast(64),
+                    "Largest result (UTF-8 JSON) a tool may return; also the cap of http.fetch bodies and fs.read "
+                            + "files.")
+            .define(CONCURRENCY.name(), Type.INT, 64, Range.atLeast(1),
+                    "Tool calls running at once, across runs (calls of one run always run one after another).")
+            .define(MAX_IN_FLIGHT.name(), Type.INT, 1024, Range.atLeast(1),
+                    "Dispatch records consumed but not yet committed; above it the consumer pauses (back-pressure). "
+                            + "At least limits.concurrency.")
+            .define(SIGNING_PRIVATE_KEY.name(), Type.STRING, "", null,
+                    "PKCS#8 (DER) Ed25519 private key; empty: <data.dir>/receipt-signing.key, generated on first "
+                            + "start.")
+            .define(SIGNING_PUBLIC_KEY.name(), Type.STRING, "", null,
+                    "X.509 (DER) Ed25519 public key; empty: <data.dir>/receipt-signing.pub, generated on first start.")
+            .define(HTTP_PORT.name(), Type.INT, -1, Range.between(-1, 65535),
+                    "Port of the gateway's HTTP endpoint (GET /v1/keys, /health/live, /health/ready, /metrics); -1: "
+                            + "none, 0: any free port.")
+            .define(SESSION_TIMEOUT_MS.name(), Type.INT, 10_000, Range.atLeast(1),
+                    "Consumer session timeout: how long a dead instance's partitions wait before another takes them.")
+            .define(CREATE_TOPICS.name(), Type.BOOLEAN, true, null,
+                    "Create the topics the gateway reads and writes when they are missing.")
+            .define(SECRETS.name(), Type.STRING, "", null,
+                    "Where ${secret:NAME} is read from: a directory (the file NAME in it) or a properties file "
+                            + "(NAME=value); empty: no secrets.")
+            .openPrefix(TIMEOUTS_PREFIX, "ISO-8601 timeout of one tool (timeouts.http.fetch: PT5S).")
+            .alias("topics.create", CREATE_TOPICS.name());
 
     /** Prefix of the keys passed through to the Kafka clients, e.g. {@code kafka.sasl.mechanism}. */
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = ConfigDeclaration.KAFKA_PREFIX;
 
+    private final ParsedConfig parsed;
     private final Map<String, String> values;
     private final JsonNode mcp;
     private final JsonNode httpTools;
 
-    private GatewayConfig(Map<String, String> values, JsonNode mcp, JsonNode httpTools) {
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    private GatewayConfig(ParsedConfig parsed, JsonNode mcp, JsonNode httpTools) {
+        this.parsed = parsed;
+        Map<String, String> effective = new LinkedHashMap<>();
+        for (String name : DECLARATION.names()) {
+            effective.put(name, parsed.text(name));
+        }
+        effective.putAll(parsed.given());
+        this.values = Collections.unmodifiableMap(effective);
         this.mcp = mcp == null ? MissingNode.getInstance() : mcp.deepCopy();
         this.httpTools = httpTools == null ? MissingNode.getInstance() : httpTools.deepCopy();
     }
 
-    private static Key key(String name, String defaultValue, String doc) {
-        Key key = new Key(name, defaultValue, doc);
-        KEYS.add(key);
-        return key;
-    }
-
-    /** Every declared key, in declaration order (per-tool timeouts {@code timeouts.<tool>} come on top). */
-    public static List<Key> keys() {
-        return List.copyOf(KEYS);
+    /** Every declared key name, in declaration order (per-tool timeouts {@code timeouts.<tool>} come on top). */
+    public static List<String> keys() {
+        return DECLARATION.names();
     }
 
     /** A config from dotted keys; unknown keys and malformed values are refused. */
@@ -118,20 +154,12 @@ public final class GatewayConfig {
     }
 
     private static GatewayConfig of(Map<String, String> raw, JsonNode mcp, JsonNode httpTools) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Key key : KEYS) {
-            values.put(key.name(), key.defaultValue());
+        GatewayConfig config;
+        try {
+            config = new GatewayConfig(DECLARATION.parse(raw), mcp, httpTools);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("invalid gateway config: " + e.getMessage(), e);
         }
-        for (Map.Entry<String, String> entry : raw.entrySet()) {
-            String name = entry.getKey();
-            boolean declared = KEYS.stream().anyMatch(k -> k.name().equals(name));
-            boolean passThrough = name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length();
-            if (!declared && !name.startsWith(TIMEOUTS_PREFIX) && !passThrough) {
-                throw new IllegalArgumentException("unknown gateway config key '" + name + "'");
-            }
-            values.put(name, Objects.requireNonNull(entry.getValue(), name).trim());
-        }
-        GatewayConfig config = new GatewayConfig(values, mcp, httpTools);
         config.validate();
         return config;
     }
@@ -183,21 +211,10 @@ public final class GatewayConfig {
                 duration(name);
             }
         }
-        if (concurrency() < 1) {
-            throw new IllegalArgumentException(CONCURRENCY.name() + " must be >= 1");
-        }
         if (maxInFlight() < concurrency()) {
             throw new IllegalArgumentException(MAX_IN_FLIGHT.name() + " must be >= " + CONCURRENCY.name());
         }
-        if (maxResultBytes() < 64) {
-            throw new IllegalArgumentException(MAX_RESULT_BYTES.name() + " must be >= 64");
-        }
-        if (gatewayId().isEmpty() || !gatewayId().matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException(GATEWAY_ID.name() + " must match [A-Za-z0-9._-]+");
-        }
         egressAllow();
-        httpPort();
-        sessionTimeoutMs();
     }
 
     /** The raw value of a key. */
@@ -319,7 +336,7 @@ public final class GatewayConfig {
     }
 
     public boolean createTopics() {
-        return Boolean.parseBoolean(get(CREATE_TOPICS));
+        return parsed.getBoolean(CREATE_TOPICS.name());
     }
 
     /** A copy with some keys replaced. */
@@ -344,7 +361,10 @@ public final class GatewayConfig {
     }
 
     private Duration duration(String name) {
-        String raw = values.get(name);
+        return duration(name, values.get(name));
+    }
+
+    private static Duration duration(String name, String raw) {
         try {
             Duration d = Duration.parse(raw);
             if (d.isNegative() || d.isZero()) {
@@ -357,15 +377,11 @@ public final class GatewayConfig {
     }
 
     private int integer(Key key) {
-        return parse(key, Integer::parseInt);
+        return parsed.getInt(key.name());
     }
 
-    private <T> T parse(Key key, Function<String, T> parser) {
-        String raw = get(key);
-        try {
-            return parser.apply(raw);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key.name() + " has an invalid value '" + raw + "'", e);
-        }
+    @Override
+    public String toString() {
+        return "GatewayConfig" + parsed;
     }
 }

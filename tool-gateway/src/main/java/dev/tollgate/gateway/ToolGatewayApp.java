@@ -3,22 +3,21 @@ package dev.tollgate.gateway;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.ToolDefinition;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.health.HealthRoutes;
+import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.gateway.journal.Journal;
 import dev.tollgate.gateway.receipt.ReceiptSigner;
 import dev.tollgate.gateway.tools.ToolRegistry;
 import dev.tollgate.gateway.upstream.Upstreams;
+import io.javalin.Javalin;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -54,10 +53,11 @@ import org.slf4j.LoggerFactory;
  * {@code ToolCallResult}s to {@code tollgate.tool-results.v1} in Kafka transactions together with the consumed
  * offsets. Publishes its receipt-signing public key on {@code tollgate.gateway-keys.v1} at start. Owns the internal
  * journal topic {@code tollgate.gateway-journal.v1} (at-most-once markers, see {@link GatewayTopics#JOURNAL}) and
- * writes unreadable dispatch records to {@code tollgate.dlq.v1}. Optionally serves {@code GET /v1/keys} and
- * {@code GET /health} over HTTP. Beyond the built-in tools it runs the upstream MCP servers' tools and the REST tools
- * of its config ({@link Upstreams}), and publishes the upstream tools' definitions on the compacted
- * {@code tollgate.tool-catalog.v1}.
+ * writes unreadable dispatch records to {@code tollgate.dlq.v1}. Optionally serves {@code GET /v1/keys} and the
+ * health routes ({@code /health/live}, {@code /health/ready}) over HTTP. A dispatch loop that dies is fatal
+ * ({@link #health()}), so the launcher exits non-zero instead of keeping a gateway that executes nothing. Beyond the
+ * built-in tools it runs the upstream MCP servers' tools and the REST tools of its config ({@link Upstreams}), and
+ * publishes the upstream tools' definitions on the compacted {@code tollgate.tool-catalog.v1}.
  */
 public final class ToolGatewayApp implements AutoCloseable {
 
@@ -72,7 +72,8 @@ public final class ToolGatewayApp implements AutoCloseable {
     private final ExecutorService toolThreads;
     private final DispatchLoop loop;
     private final Thread loopThread;
-    private final HttpServer http;
+    private final ServiceHealth health = new ServiceHealth("tool-gateway");
+    private final Javalin http;
     private final CatalogPublisher catalog;
     private final Upstreams upstreams;
 
@@ -129,7 +130,11 @@ public final class ToolGatewayApp implements AutoCloseable {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.loop = new DispatchLoop(config, consumer, producer, serdes.value(Topics.DISPATCH).deserializer(),
                 serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal);
-        this.loopThread = new Thread(loop, "tollgate-gateway-dispatch");
+        this.loopThread = new Thread(() -> {
+            loop.run();
+            health.fatal("the dispatch loop stopped", loop.failure());
+        }, "tollgate-gateway-dispatch");
+        health.readyWhen(() -> loop.healthy() && journal.healthy(), () -> loop.healthy() ? "CONSUMING" : "STARTING");
         this.http = config.httpPort() >= 0 ? startHttp(config.httpPort()) : null;
     }
 
@@ -163,7 +168,12 @@ public final class ToolGatewayApp implements AutoCloseable {
 
     /** Whether the gateway is consuming and its journal is current. */
     public boolean ready() {
-        return loop.healthy() && journal.healthy();
+        return health.ready();
+    }
+
+    /** Liveness, readiness and the first fatal error (a dead dispatch loop). */
+    public ServiceHealth health() {
+        return health;
     }
 
     public String keyId() {
@@ -177,7 +187,7 @@ public final class ToolGatewayApp implements AutoCloseable {
 
     /** The port of the HTTP endpoint, if one is configured. */
     public Optional<Integer> httpPort() {
-        return http == null ? Optional.empty() : Optional.of(http.getAddress().getPort());
+        return http == null ? Optional.empty() : Optional.of(http.port());
     }
 
     /** How often back-pressure paused consumption (for tests and metrics). */
@@ -196,6 +206,7 @@ public final class ToolGatewayApp implements AutoCloseable {
 
     @Override
     public void close() {
+        health.closing();
         loop.stop();
         try {
             loopThread.join(TimeUnit.SECONDS.toMillis(60));
@@ -208,7 +219,7 @@ public final class ToolGatewayApp implements AutoCloseable {
         upstreams.close();
         catalog.close();
         if (http != null) {
-            http.stop(0);
+            http.stop();
         }
         LOG.info("tool-gateway {} stopped", config.gatewayId());
     }
@@ -319,10 +330,13 @@ public final class ToolGatewayApp implements AutoCloseable {
         return props;
     }
 
-    private HttpServer startHttp(int port) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-            server.createContext("/v1/keys", exchange -> {
+    private Javalin startHttp(int port) {
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.port = port;
+            HealthRoutes.register(cfg, health);
+            cfg.routes.get("/v1/keys", ctx -> {
                 ObjectNode body = JsonNodeFactory.instance.objectNode();
                 ArrayNode keys = body.putArray("keys");
                 keys.addObject()
@@ -331,23 +345,8 @@ public final class ToolGatewayApp implements AutoCloseable {
                         .put("publicKey", publishedKey.getPublicKey())
                         .put("gatewayId", publishedKey.getGatewayId())
                         .put("createdAt", publishedKey.getCreatedAt().toString());
-                respond(exchange, "GET".equals(exchange.getRequestMethod()) ? 200 : 405, body.toString());
+                ctx.contentType("application/json").result(body.toString());
             });
-            server.createContext("/health", exchange -> respond(exchange, ready() ? 200 : 503,
-                    "{\"ready\":" + ready() + "}"));
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the gateway's HTTP endpoint on port " + port, e);
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        }).start();
     }
 }

@@ -52,6 +52,7 @@ public final class TopicReader implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile java.util.function.Consumer<Throwable> onFailure = e -> { };
 
     /**
      * @param fromBeginning topic name to true (read from the beginning) or false (from the end)
@@ -94,6 +95,12 @@ public final class TopicReader implements AutoCloseable {
         return out;
     }
 
+    /** Called (once, on the reading thread) when the reader stops on an error rather than on close. */
+    public TopicReader onFailure(java.util.function.Consumer<Throwable> listener) {
+        this.onFailure = listener;
+        return this;
+    }
+
     public TopicReader start() {
         thread.start();
         return this;
@@ -130,9 +137,11 @@ public final class TopicReader implements AutoCloseable {
         } catch (WakeupException e) {
             if (running) {
                 LOG.error("reader {} woken up unexpectedly", name, e);
+                onFailure.accept(e);
             }
         } catch (RuntimeException e) {
             LOG.error("reader {} stopped", name, e);
+            onFailure.accept(e);
         } finally {
             metrics.close();
             consumer.close(Duration.ofSeconds(2));

@@ -13,6 +13,7 @@ import dev.tollgate.ledger.model.TimelineEntry;
 import dev.tollgate.ledger.model.ToolCallView;
 import dev.tollgate.projector.ProjectorTopology;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -79,6 +81,11 @@ public final class QueryApi {
 
     /** Creates and starts the server on {@code host:port} (port 0: a free one, see {@link Javalin#port()}). */
     public Javalin start(String host, int port) {
+        return start(host, port, cfg -> cfg.routes.get("/health", this::health));
+    }
+
+    /** As {@link #start(String, int)}, with more routes (the service's health routes) registered by {@code more}. */
+    public Javalin start(String host, int port, Consumer<JavalinConfig> more) {
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -87,7 +94,7 @@ public final class QueryApi {
             // Requests Jetty refuses before routing (an illegal URI, headers too large) still get the JSON shape.
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             cfg.http.prefer405over404 = true;
-            cfg.routes.get("/health", this::health);
+            more.accept(cfg);
             cfg.routes.get("/v1/runs", guarded(this::listRuns));
             cfg.routes.get("/v1/runs/{runId}", guarded(this::getRun));
             cfg.routes.get("/v1/runs/{runId}/events", guarded(this::getEvents));

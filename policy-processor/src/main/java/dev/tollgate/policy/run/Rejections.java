@@ -25,7 +25,7 @@ public final class Rejections {
 
     public static CommandRejected rejected(Command command, String callId, List<Reason> reasons) {
         return CommandRejected.newBuilder().setCommandId(command.getCommandId())
-                .setCommandType(RunDecider.typeOf(command)).setCallId(callId).setReasons(List.copyOf(reasons))
+                .setCommandType(command.getPayload().getClass().getSimpleName()).setCallId(callId).setReasons(List.copyOf(reasons))
                 .build();
     }
 

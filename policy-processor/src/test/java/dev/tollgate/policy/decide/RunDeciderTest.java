@@ -1,4 +1,4 @@
-package dev.tollgate.policy.run;
+package dev.tollgate.policy.decide;
 
 import static dev.tollgate.policy.Fixtures.AGENT;
 import static dev.tollgate.policy.Fixtures.T0;
@@ -22,6 +22,7 @@ import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.policy.RunHarness;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunStatus;
+import dev.tollgate.policy.decide.RunLedger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.tollgate.policy.run;
+package dev.tollgate.policy.decide;
 
 import dev.tollgate.events.Command;
 import dev.tollgate.events.CompleteStage;
@@ -24,6 +24,12 @@ import dev.tollgate.policy.finish.FinishDecider;
 import dev.tollgate.policy.gates.GateDecider;
 import dev.tollgate.policy.kill.KillDecider;
 import dev.tollgate.policy.result.ToolResultDecider;
+import dev.tollgate.policy.run.Checks;
+import dev.tollgate.policy.run.Decided;
+import dev.tollgate.policy.run.Decision;
+import dev.tollgate.policy.run.PolicyContext;
+import dev.tollgate.policy.run.Rejections;
+import dev.tollgate.policy.decide.RunLedger;
 import dev.tollgate.policy.state.RunState;
 import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;

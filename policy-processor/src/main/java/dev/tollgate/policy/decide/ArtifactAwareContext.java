@@ -1,8 +1,9 @@
-package dev.tollgate.policy.run;
+package dev.tollgate.policy.decide;
 
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.state.LimitUsage;
 import java.util.HashMap;
 import java.util.Map;

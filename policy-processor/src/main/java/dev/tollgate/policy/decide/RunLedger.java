@@ -1,4 +1,4 @@
-package dev.tollgate.policy.run;
+package dev.tollgate.policy.decide;
 
 import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
@@ -8,6 +8,8 @@ import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.events.serde.AvroBinary;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.run.Decided;
+import dev.tollgate.policy.run.Decision;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
