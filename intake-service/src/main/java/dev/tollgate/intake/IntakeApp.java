@@ -4,6 +4,7 @@ import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
 import dev.tollgate.intake.admin.PolicyAdmin;
 import dev.tollgate.intake.http.RateLimiter;
@@ -56,6 +57,7 @@ public final class IntakeApp implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry meters;
+    private final Tracing tracing = Tracing.fromEnvironment("tollgate-intake");
     private TopicReader identityReader;
     private TopicReader ledgerReader;
     private Javalin server;
@@ -79,6 +81,7 @@ public final class IntakeApp implements AutoCloseable {
 
     private void doStart(IntakeConfig config) {
         LOG.info("starting intake-service with {}", config);
+        closeables.add(tracing);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
@@ -130,7 +133,7 @@ public final class IntakeApp implements AutoCloseable {
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
-                meters, this::ready, clock);
+                meters, this::ready, clock, tracing);
         server = IntakeRoutes.create(deps).start();
         LOG.info("intake-service listening on port {}", server.port());
     }

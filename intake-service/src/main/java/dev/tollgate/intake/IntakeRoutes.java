@@ -1,5 +1,8 @@
 package dev.tollgate.intake;
 
+import dev.tollgate.events.api.OpenApiDocument;
+import dev.tollgate.events.metrics.ServiceMeters;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
 import dev.tollgate.intake.admin.KillSwitchRoutes;
 import dev.tollgate.intake.admin.PolicyAdmin;
@@ -24,11 +27,9 @@ import dev.tollgate.intake.toolcall.ToolCallRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -45,7 +46,16 @@ public final class IntakeRoutes {
     public record Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                        LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                        PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
-                       BooleanSupplier ready, Clock clock) {
+                       BooleanSupplier ready, Clock clock, Tracing tracing) {
+
+        /** Without tracing (spans off; traceparents pass through). */
+        public Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
+                    LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
+                    PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
+                    BooleanSupplier ready, Clock clock) {
+            this(config, identities, identityAdmin, ledger, publisher, killSwitches, policies, rateLimiter, meters,
+                    ready, clock, Tracing.off());
+        }
     }
 
     private IntakeRoutes() {
@@ -72,8 +82,10 @@ public final class IntakeRoutes {
 
         config.routes.before(ctx -> ctx.attribute(STARTED_NANOS, System.nanoTime()));
         config.routes.get("/health", ctx -> health(ctx, deps));
-        config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+        config.routes.get("/metrics", ctx -> ctx.contentType(ServiceMeters.CONTENT_TYPE)
                 .result(deps.meters().scrape()));
+        config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                .result(OpenApiDocument.json()));
         for (Feature feature : features(deps, bodies)) {
             feature.register(config);
         }
@@ -87,7 +99,8 @@ public final class IntakeRoutes {
      */
     static List<Feature> features(Deps deps, BodyReader bodies) {
         Authenticator auth = new Authenticator(deps.identities(), deps.rateLimiter());
-        CommandProducer commands = new CommandProducer(deps.publisher(), deps.clock(), deps.meters());
+        CommandProducer commands = new CommandProducer(deps.publisher(), deps.clock(), deps.meters(),
+                deps.tracing());
         RunAccess runs = new RunAccess(deps.ledger());
         long maxWaitMs = deps.config().getLong(IntakeConfig.MAX_WAIT_MS);
         return List.of(
@@ -115,12 +128,6 @@ public final class IntakeRoutes {
         } catch (RuntimeException e) {
             route = "unmatched";
         }
-        Timer.builder("tollgate.intake.http.requests")
-                .tag("method", ctx.method().name())
-                .tag("route", route)
-                .tag("status", Integer.toString(ctx.statusCode()))
-                .description("HTTP requests served")
-                .register(meters)
-                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        ServiceMeters.httpRequest(meters, ctx.method().name(), route, ctx.statusCode(), System.nanoTime() - started);
     }
 }

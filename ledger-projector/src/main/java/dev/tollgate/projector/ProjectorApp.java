@@ -4,6 +4,7 @@ import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.dlq.DlqDeserializationExceptionHandler;
 import dev.tollgate.events.dlq.DlqProcessingExceptionHandler;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.projector.api.ProjectionStores;
@@ -13,6 +14,8 @@ import dev.tollgate.projector.verify.LedgerReader;
 import dev.tollgate.projector.verify.LedgerVerifier;
 import dev.tollgate.projector.verify.RunVerification;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -22,8 +25,10 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,18 +68,26 @@ public final class ProjectorApp implements AutoCloseable {
         Topology topology = ProjectorTopology.build(config, serdes);
         // The HTTP port must be known before Streams starts, because it is this instance's application.server.
         DeferredStores stores = new DeferredStores();
-        QueryApi api = new QueryApi(stores, stores::verify, Duration.ofMillis(config.forwardTimeoutMs()));
+        PrometheusMeterRegistry meters = ServiceMeters.prometheus();
+        QueryApi api = new QueryApi(stores, stores::verify, Duration.ofMillis(config.forwardTimeoutMs()), meters);
         Javalin http = api.start(config.httpHost(), config.httpPort());
         String self = config.applicationServer().orElse("localhost:" + http.port());
         HostInfo host = HostInfo.buildFromEndpoint(self);
         KafkaStreams streams;
         try {
-            streams = new KafkaStreams(topology, streamsProperties(config, self));
+            Properties props = streamsProperties(config, self);
+            // Processors and the dead-letter handlers find the registry among the app's configs.
+            props.put(ServiceMeters.REGISTRY_CONFIG, meters);
+            streams = new KafkaStreams(topology, props);
         } catch (RuntimeException e) {
             http.stop();
             throw e;
         }
         ProjectorApp app = new ProjectorApp(config, streams, http, self);
+        ServiceMeters.bindStreams(streams, meters, "ledger-projector", app.state::get);
+        StreamsStores local = new StreamsStores(streams, HostInfo.unavailable());
+        Gauge.builder("tollgate.approvals.held", local, ProjectorApp::heldApprovals).strongReference(true)
+                .description("Tool calls waiting for an approver (this instance's partitions)").register(meters);
         streams.setStateListener((now, before) -> {
             app.state.set(now);
             LOG.info("Projector {} state {} -> {}", self, before, now);
@@ -141,6 +154,23 @@ public final class ProjectorApp implements AutoCloseable {
                     .withTimeout(CLOSE_TIMEOUT));
         } finally {
             http.stop();
+        }
+    }
+
+    /** Entries of this instance's approvals inbox partitions; NaN while the store cannot be queried. */
+    private static double heldApprovals(StreamsStores stores) {
+        try {
+            ReadOnlyKeyValueStore<String, ?> inbox = stores.local(ProjectorTopology.APPROVAL_INBOX_STORE);
+            long count = 0;
+            try (KeyValueIterator<String, ?> it = inbox.all()) {
+                while (it.hasNext()) {
+                    it.next();
+                    count++;
+                }
+            }
+            return count;
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
         }
     }
 

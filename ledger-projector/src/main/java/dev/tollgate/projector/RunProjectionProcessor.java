@@ -2,10 +2,17 @@ package dev.tollgate.projector;
 
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.projector.view.LedgerProjection;
 import dev.tollgate.projector.view.PendingApproval;
 import dev.tollgate.projector.view.RunView;
 import dev.tollgate.projector.view.TimelineEntry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,6 +36,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
     private KeyValueStore<String, RunView> views;
     private KeyValueStore<String, TimelineEntry> timeline;
     private KeyValueStore<String, PendingApproval> inbox;
+    private MeterRegistry meters;
 
     RunProjectionProcessor(Deserializer<LedgerEvent> deserializer) {
         this.deserializer = deserializer;
@@ -40,6 +48,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         this.views = context.getStateStore(ProjectorTopology.RUN_VIEW_STORE);
         this.timeline = context.getStateStore(ProjectorTopology.RUN_TIMELINE_STORE);
         this.inbox = context.getStateStore(ProjectorTopology.APPROVAL_INBOX_STORE);
+        this.meters = ServiceMeters.from(context.appConfigs());
     }
 
     @Override
@@ -65,10 +74,33 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         timeline.put(ProjectorTopology.timelineKey(runId, event.getSeq()), LedgerProjection.timelineEntry(event, hash));
         LedgerProjection.heldApproval(event)
                 .ifPresent(p -> inbox.put(ProjectorTopology.inboxKey(runId, p.callId()), p));
-        LedgerProjection.resolvedApproval(event)
-                .ifPresent(callId -> inbox.delete(ProjectorTopology.inboxKey(runId, callId)));
+        LedgerProjection.resolvedApproval(event).ifPresent(callId -> {
+            String key = ProjectorTopology.inboxKey(runId, callId);
+            recordWait(inbox.get(key), event);
+            inbox.delete(key);
+        });
         Optional<String> callId = LedgerProjection.callIdOf(event);
         callId.ifPresent(id -> context.forward(record.withKey(id)));
         LOG.debug("Projected runId={} seq={} type={}", runId, event.getSeq(), LedgerProjection.type(event));
+    }
+
+    /** {@code tollgate_approval_wait_seconds{outcome}}: from the call being held to the approval's decision. */
+    private void recordWait(PendingApproval pending, LedgerEvent event) {
+        if (pending == null || pending.requestedAt() == null) {
+            return;
+        }
+        String type = LedgerProjection.type(event);
+        String outcome = type.startsWith("Approval") ? type.substring("Approval".length()).toLowerCase(Locale.ROOT)
+                : type;
+        try {
+            Duration wait = Duration.between(Instant.parse(pending.requestedAt()), event.getOccurredAt());
+            Timer.builder("tollgate.approval.wait").tag("outcome", outcome)
+                    .description("From a tool call being held to its approval's decision")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofSeconds(1))
+                    .maximumExpectedValue(Duration.ofDays(7)).register(meters)
+                    .record(wait.isNegative() ? Duration.ZERO : wait);
+        } catch (DateTimeParseException e) {
+            LOG.debug("Approval of runId={} has no parseable requestedAt", event.getRunId());
+        }
     }
 }

@@ -3,8 +3,11 @@ package dev.tollgate.policy;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -29,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The policy-processor service: configuration, then the topology, a Kafka Streams client with exactly_once_v2, a
- * state listener that drives readiness ({@code GET /health} answers 200 only in RUNNING), an uncaught-exception
+ * state listener that drives readiness ({@code GET /health} answers 200 only in RUNNING; {@code GET /metrics} serves
+ * Prometheus: decisions, decision latency, dead letters, Streams state, commits and lag), an uncaught-exception
  * handler that shuts the client down rather than limping on, and {@link #close()} (streams with a timeout, then
  * HTTP). Reads commands, tool results, identities, kill switches and policies; writes the ledger and dispatch.
  */
@@ -43,6 +47,8 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final HttpServer http;
+    private final PrometheusMeterRegistry meters = ServiceMeters.prometheus();
+    private final Tracing tracing = Tracing.fromEnvironment("tollgate-policy-processor");
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
     private PolicyProcessorApp(PolicyProcessorConfig config) {
@@ -51,7 +57,12 @@ public final class PolicyProcessorApp implements AutoCloseable {
         }
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         serdes.registerAll(List.of(Topics.LEDGER, Topics.DISPATCH, Topics.ARTIFACTS));
-        streams = new KafkaStreams(PolicyTopology.build(config, serdes), config.streamsProperties());
+        Properties props = config.streamsProperties();
+        // Processors and the dead-letter handlers find the registry among the app's configs.
+        props.put(ServiceMeters.REGISTRY_CONFIG, meters);
+        props.put(Tracing.CONFIG, tracing);
+        streams = new KafkaStreams(PolicyTopology.build(config, serdes), props);
+        ServiceMeters.bindStreams(streams, meters, "policy-processor", () -> state);
         streams.setStateListener((next, previous) -> {
             state = next;
             LOG.info("policy-processor {} -> {}", previous, next);
@@ -82,6 +93,11 @@ public final class PolicyProcessorApp implements AutoCloseable {
         return state;
     }
 
+    /** The service's meters, served at {@code GET /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
     /** The HTTP port actually bound, or -1 without HTTP. */
     public int httpPort() {
         return http == null ? -1 : http.getAddress().getPort();
@@ -98,6 +114,7 @@ public final class PolicyProcessorApp implements AutoCloseable {
         if (http != null) {
             http.stop(0);
         }
+        tracing.close();
     }
 
     private HttpServer health(int port) {
@@ -109,6 +126,14 @@ public final class PolicyProcessorApp implements AutoCloseable {
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(up ? 200 : 503, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.createContext("/metrics", exchange -> {
+                byte[] body = meters.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", ServiceMeters.CONTENT_TYPE);
+                exchange.sendResponseHeaders(200, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
                 }

@@ -8,11 +8,15 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.gateway.journal.Journal;
 import dev.tollgate.gateway.receipt.ReceiptSigner;
 import dev.tollgate.gateway.tools.ToolRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -68,6 +72,8 @@ public final class ToolGatewayApp implements AutoCloseable {
     private final DispatchLoop loop;
     private final Thread loopThread;
     private final HttpServer http;
+    private final PrometheusMeterRegistry meters = ServiceMeters.prometheus();
+    private final Tracing tracing = Tracing.fromEnvironment("tollgate-tool-gateway");
 
     private ToolGatewayApp(GatewayConfig config, ToolRegistry tools) {
         this.config = config;
@@ -109,13 +115,21 @@ public final class ToolGatewayApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        CallProcessor processor = new CallProcessor(config, tools, signer, journal, toolThreads, Clock.systemUTC());
+        CallProcessor processor = new CallProcessor(config, tools, signer, journal, toolThreads, Clock.systemUTC(),
+                meters);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.loop = new DispatchLoop(config, consumer, producer, serdes.value(Topics.DISPATCH).deserializer(),
-                serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal);
+                serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal, meters, tracing);
+        new KafkaClientMetrics(consumer).bindTo(meters);
+        new KafkaClientMetrics(producer).bindTo(meters);
         this.loopThread = new Thread(loop, "tollgate-gateway-dispatch");
         this.http = config.httpPort() >= 0 ? startHttp(config.httpPort()) : null;
+    }
+
+    /** The gateway's meters, served at {@code GET /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
     }
 
     /** Starts a gateway with the built-in tools; returns once it is consuming. */
@@ -302,6 +316,14 @@ public final class ToolGatewayApp implements AutoCloseable {
             });
             server.createContext("/health", exchange -> respond(exchange, ready() ? 200 : 503,
                     "{\"ready\":" + ready() + "}"));
+            server.createContext("/metrics", exchange -> {
+                byte[] bytes = meters.scrape().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", ServiceMeters.CONTENT_TYPE);
+                exchange.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            });
             server.start();
             return server;
         } catch (IOException e) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.events.Identity;
+import dev.tollgate.events.api.OpenApiDocument;
 import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.projector.ProjectorTopology;
 import dev.tollgate.projector.view.Json;
 import dev.tollgate.projector.view.PendingApproval;
@@ -12,9 +14,11 @@ import dev.tollgate.projector.view.RunView;
 import dev.tollgate.projector.view.TimelineEntry;
 import dev.tollgate.projector.view.ToolCallView;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -54,6 +59,7 @@ public final class QueryApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryApi.class);
     private static final String ERROR_WRITTEN = "tollgate.error.written";
+    private static final String STARTED_NANOS = "tollgate.started.nanos";
     private static final Set<String> STATUSES = Set.of("ADMITTED", "REJECTED", "HALTED", "COMPLETED");
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
@@ -62,6 +68,7 @@ public final class QueryApi {
     private final RunVerifier verifier;
     private final Duration forwardTimeout;
     private final HttpClient http;
+    private final PrometheusMeterRegistry meters;
 
     /**
      * @param stores         the projection's stores and instance metadata
@@ -69,20 +76,43 @@ public final class QueryApi {
      * @param forwardTimeout bound of a request to another instance
      */
     public QueryApi(ProjectionStores stores, RunVerifier verifier, Duration forwardTimeout) {
+        this(stores, verifier, forwardTimeout, null);
+    }
+
+    /**
+     * As above, serving {@code GET /metrics} from {@code meters} and timing every request in
+     * {@code tollgate_http_server_requests_seconds{method, route, status}} (null: neither).
+     */
+    public QueryApi(ProjectionStores stores, RunVerifier verifier, Duration forwardTimeout,
+                    PrometheusMeterRegistry meters) {
         this.stores = stores;
         this.verifier = verifier;
         this.forwardTimeout = forwardTimeout;
+        this.meters = meters;
         this.http = HttpClient.newBuilder().connectTimeout(forwardTimeout).build();
     }
 
     /** Creates and starts the server on {@code host:port} (port 0: a free one, see {@link Javalin#port()}). */
     public Javalin start(String host, int port) {
+        return start(host, port, cfg -> { });
+    }
+
+    /** As above, letting {@code before} see the config first (a test listens to the routes it adds). */
+    public Javalin start(String host, int port, Consumer<JavalinConfig> before) {
         return Javalin.create(cfg -> {
+            before.accept(cfg);
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.host = host;
             cfg.jetty.port = port;
             cfg.routes.get("/health", this::health);
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                    .result(OpenApiDocument.json()));
+            if (meters != null) {
+                cfg.routes.before(ctx -> ctx.attribute(STARTED_NANOS, System.nanoTime()));
+                cfg.routes.get("/metrics", ctx -> ctx.contentType(ServiceMeters.CONTENT_TYPE).result(meters.scrape()));
+                cfg.routes.after(this::recordRequest);
+            }
             cfg.routes.get("/v1/runs", guarded(this::listRuns));
             cfg.routes.get("/v1/runs/{runId}", guarded(this::getRun));
             cfg.routes.get("/v1/runs/{runId}/events", guarded(this::getEvents));
@@ -127,6 +157,20 @@ public final class QueryApi {
                 error(ctx, ApiException.unavailable("the projector could not answer: " + e.getClass().getSimpleName()));
             }
         };
+    }
+
+    private void recordRequest(Context ctx) {
+        Long started = ctx.attribute(STARTED_NANOS);
+        if (started == null) {
+            return;
+        }
+        String route;
+        try {
+            route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            route = "unmatched";
+        }
+        ServiceMeters.httpRequest(meters, ctx.method().name(), route, ctx.statusCode(), System.nanoTime() - started);
     }
 
     private void health(Context ctx) {
