@@ -27,6 +27,7 @@ import dev.tollgate.intake.toolcall.ToolCallRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -124,7 +125,9 @@ public final class IntakeRoutes {
         }
         String route;
         try {
-            route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+            // The matched endpoint's template: ctx.endpoint() in an after-handler is the after-handler's "*".
+            Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            route = matched == null ? "unmatched" : matched.path;
         } catch (RuntimeException e) {
             route = "unmatched";
         }

@@ -18,6 +18,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -166,7 +167,9 @@ public final class QueryApi {
         }
         String route;
         try {
-            route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+            // The matched endpoint's template: ctx.endpoint() in an after-handler is the after-handler's "*".
+            Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            route = matched == null ? "unmatched" : matched.path;
         } catch (RuntimeException e) {
             route = "unmatched";
         }
