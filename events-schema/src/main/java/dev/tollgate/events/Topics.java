@@ -58,6 +58,11 @@ public final class Topics {
             TopicSpec.compacted(), "tool-gateway",
             "Receipt-signing public keys of the tool gateways, keyed by keyId");
 
+    public static final TopicSpec<String, ToolDefinition> TOOL_CATALOG = new TopicSpec<>(
+            "tollgate.tool-catalog.v1", String.class, ToolDefinition.class, 1,
+            TopicSpec.compacted(), "tool-gateway",
+            "Definitions of the upstream tools the gateways offer, with their SHA-256, keyed by tool name");
+
     public static final TopicSpec<String, byte[]> DLQ = new TopicSpec<>(
             "tollgate.dlq.v1", String.class, byte[].class, RUN_PARTITIONS,
             TopicSpec.retention(Duration.ofDays(30)), "any",
@@ -65,7 +70,8 @@ public final class Topics {
 
     /** Every topic, in the order above. */
     public static final List<TopicSpec<String, ?>> ALL = List.of(
-            COMMANDS, LEDGER, DISPATCH, TOOL_RESULTS, POLICIES, IDENTITIES, KILL_SWITCHES, ARTIFACTS, GATEWAY_KEYS, DLQ);
+            COMMANDS, LEDGER, DISPATCH, TOOL_RESULTS, POLICIES, IDENTITIES, KILL_SWITCHES, ARTIFACTS, GATEWAY_KEYS, DLQ,
+            TOOL_CATALOG);
 
     private Topics() {
     }

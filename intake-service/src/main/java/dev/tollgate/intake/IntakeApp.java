@@ -5,8 +5,14 @@ import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.events.tracing.Tracing;
+import dev.tollgate.intake.admin.AdminReadRoutes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
+import dev.tollgate.intake.admin.KillSwitchIndex;
 import dev.tollgate.intake.admin.PolicyAdmin;
+import dev.tollgate.intake.admin.PolicyIndex;
+import dev.tollgate.intake.console.ConsoleRoutes;
+import dev.tollgate.intake.console.LedgerApprovals;
+import dev.tollgate.intake.http.Authenticator;
 import dev.tollgate.intake.http.RateLimiter;
 import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
@@ -47,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Writes {@code tollgate.commands.v1}, {@code tollgate.identities.v1}, {@code tollgate.policies.v1},
  * {@code tollgate.kill-switches.v1} (and the DLQ). Reads {@code tollgate.identities.v1} from the beginning (the
  * API-key index), {@code tollgate.ledger.v1} from the beginning (whose runs, held calls, call outcomes) and
- * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs}). Owns no state store: every
+ * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs}), and
+ * {@code tollgate.kill-switches.v1} and {@code tollgate.policies.v1} from the beginning (the admin read views and
+ * the web console at {@code /console}, which reads run data from the projector's query API). Owns no state store: every
  * view is rebuilt from topics at start, and the app is ready once both readers have caught up.
  */
 public final class IntakeApp implements AutoCloseable {
@@ -60,6 +68,7 @@ public final class IntakeApp implements AutoCloseable {
     private final Tracing tracing = Tracing.fromEnvironment("tollgate-intake");
     private TopicReader identityReader;
     private TopicReader ledgerReader;
+    private TopicReader adminReader;
     private Javalin server;
     private volatile boolean closed;
 
@@ -119,6 +128,18 @@ public final class IntakeApp implements AutoCloseable {
         Gauge.builder("tollgate.intake.identities", identities, IdentityIndex::size)
                 .description("Identities known").register(meters);
 
+        KillSwitchIndex killSwitchIndex = new KillSwitchIndex(serdes);
+        PolicyIndex policyIndex = new PolicyIndex(serdes);
+        adminReader = new TopicReader("admin",
+                KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-admin", config.kafkaOverrides()),
+                Map.of(Topics.KILL_SWITCHES.name(), true, Topics.POLICIES.name(), true), record -> {
+                    if (record.topic().equals(Topics.KILL_SWITCHES.name())) {
+                        killSwitchIndex.handle(record);
+                    } else {
+                        policyIndex.handle(record);
+                    }
+                }, publisher, meters).start();
+
         IdentityAdmin identityAdmin = new IdentityAdmin(publisher, clock);
         awaitCaughtUp(identityReader);
         config.optional(IntakeConfig.ADMIN_KEY).ifPresent(key -> identityAdmin
@@ -128,13 +149,23 @@ public final class IntakeApp implements AutoCloseable {
                     LOG.info("bootstrap admin {} upserted", IdentityAdmin.BOOTSTRAP_ADMIN);
                 }));
         awaitCaughtUp(ledgerReader);
+        awaitCaughtUp(adminReader);
 
         IntakeRoutes.Deps deps = new IntakeRoutes.Deps(config, identities, identityAdmin, ledger, publisher,
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
                 meters, this::ready, clock, tracing);
-        server = IntakeRoutes.create(deps).start();
+        ConsoleRoutes.Deps console = new ConsoleRoutes.Deps(identities, identityAdmin, deps.killSwitches(),
+                killSwitchIndex, policyIndex, new LedgerApprovals(ledger, publisher, clock),
+                config.get(IntakeConfig.CONSOLE_QUERY_URL),
+                Duration.ofMinutes(config.getLong(IntakeConfig.CONSOLE_SESSION_MINUTES)), deps.rateLimiter(), clock);
+        AdminReadRoutes adminReads = new AdminReadRoutes(new Authenticator(identities, deps.rateLimiter()),
+                identities, killSwitchIndex, policyIndex);
+        server = IntakeRoutes.create(deps, routes -> {
+            adminReads.register(routes);
+            closeables.add(ConsoleRoutes.register(routes, console));
+        }).start();
         LOG.info("intake-service listening on port {}", server.port());
     }
 
@@ -182,7 +213,7 @@ public final class IntakeApp implements AutoCloseable {
     /** Ready: serving, with the identity and ledger views caught up and still being read. */
     public boolean ready() {
         return !closed && server != null && identityReader.caughtUp() && ledgerReader.caughtUp()
-                && identityReader.alive() && ledgerReader.alive();
+                && adminReader.caughtUp() && identityReader.alive() && ledgerReader.alive() && adminReader.alive();
     }
 
     /** The HTTP port the server listens on. */
@@ -205,6 +236,9 @@ public final class IntakeApp implements AutoCloseable {
         }
         if (ledgerReader != null) {
             ledgerReader.close();
+        }
+        if (adminReader != null) {
+            adminReader.close();
         }
         if (identityReader != null) {
             identityReader.close();

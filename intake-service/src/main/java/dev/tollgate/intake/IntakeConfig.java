@@ -50,11 +50,16 @@ public final class IntakeConfig {
     public static final Key CREATE_TOPICS = new Key("create.topics", "true",
             "Whether intake creates the topics it reads and writes when they are missing.",
             v -> v.equals("true") || v.equals("false"));
+    public static final Key CONSOLE_QUERY_URL = new Key("console.query.url", "http://localhost:8082",
+            "The ledger projector's query API, which the web console at /console reads run data from.",
+            v -> v.startsWith("http://") || v.startsWith("https://"));
+    public static final Key CONSOLE_SESSION_MINUTES = new Key("console.session.minutes", "480",
+            "How long a console sign-in lasts before the person must sign in again.", v -> isLong(v, 1, 10_080));
 
     /** Every key, in documentation order. */
     public static final List<Key> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, HTTP_HOST, HTTP_PORT,
             ADMIN_KEY, MAX_BODY_BYTES, MAX_WAIT_MS, MAX_WAITERS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
-            PRODUCE_TIMEOUT_MS, INDEX_MAX_ENTRIES, CREATE_TOPICS);
+            PRODUCE_TIMEOUT_MS, INDEX_MAX_ENTRIES, CREATE_TOPICS, CONSOLE_QUERY_URL, CONSOLE_SESSION_MINUTES);
 
     /** Prefix of keys passed through to the Kafka clients unchanged, e.g. {@code kafka.security.protocol}. */
     public static final String KAFKA_PREFIX = "kafka.";

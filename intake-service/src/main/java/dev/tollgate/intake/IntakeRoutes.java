@@ -32,6 +32,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The HTTP API of the intake-service (DESIGN.md, "HTTP API"), as a function over its dependencies so tests start
@@ -64,11 +65,17 @@ public final class IntakeRoutes {
 
     /** A Javalin server (not started) with the intake routes, on the configured host and port. */
     public static Javalin create(Deps deps) {
+        return create(deps, config -> { });
+    }
+
+    /** As {@link #create(Deps)}, with more routes (the web console's, which need more than {@link Deps}). */
+    public static Javalin create(Deps deps, Consumer<JavalinConfig> more) {
         return Javalin.create(config -> {
             config.jetty.host = deps.config().get(IntakeConfig.HTTP_HOST);
             config.jetty.port = deps.config().getInt(IntakeConfig.HTTP_PORT);
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             register(config, deps);
+            more.accept(config);
         });
     }
 

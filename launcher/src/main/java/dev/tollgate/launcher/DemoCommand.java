@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -39,6 +40,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print the stack's start-up banner and the services' logs too.")
     boolean verbose;
 
+    @Option(names = "--keep-running", description = "After the scenarios, leave a bulk ticket update held for you "
+            + "to approve in the web console, print the console URL and a support lead's key, and run until Ctrl-C.")
+    boolean keepRunning;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -61,10 +68,30 @@ public final class DemoCommand implements Callable<Integer> {
             stack.start();
             out.printf("Stack ready in %.1f s. Running the scenarios ...%n%n", (System.nanoTime() - started) / 1e9);
             out.flush();
-            boolean allMatched = new Demo(out).run("http://127.0.0.1:" + settings.intakePort(),
+            Demo demo = new Demo(out);
+            boolean allMatched = demo.run("http://127.0.0.1:" + settings.intakePort(),
                     "http://127.0.0.1:" + settings.queryPort(), adminKey, stack.kafka().bootstrapServers(),
                     stack.kafka().schemaRegistryUrl());
             out.printf("%nDemo finished in %.1f s.%n", (System.nanoTime() - started) / 1e9);
+            String console = "http://127.0.0.1:" + settings.intakePort() + "/console";
+            if (!keepRunning) {
+                out.println("Web console: " + console + " while the stack runs; `tollgate demo --keep-running` "
+                        + "keeps it running with a held call for you to approve there.");
+                return allMatched ? 0 : 1;
+            }
+            Demo.HeldCall held = demo.leaveHeldCall();
+            out.println();
+            out.println("A bulk ticket update is waiting for a support lead's approval.");
+            out.println("  Console           " + console);
+            out.println("  Sign in with      " + held.approverKey() + "   (" + held.approverName()
+                    + ", support lead of tenant acme)");
+            out.println("  Held call         " + held.callId() + " in run " + held.runId());
+            out.println("  Admin key         " + adminKey);
+            out.println("Press Ctrl-C to stop.");
+            out.flush();
+            Thread hook = new Thread(stopped::countDown, "tollgate-demo-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            stopped.await();
             return allMatched ? 0 : 1;
         } finally {
             if (keepData) {

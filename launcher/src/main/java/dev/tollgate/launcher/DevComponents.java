@@ -1,6 +1,8 @@
 package dev.tollgate.launcher;
 
+import dev.tollgate.events.Identity;
 import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
@@ -49,20 +51,63 @@ final class DevComponents {
         return fromEnv == null || fromEnv.isBlank() ? ApiKeys.generate() : fromEnv;
     }
 
-    /** The intake API on --intake-port; it upserts the bootstrap admin identity for {@code adminKey}. */
-    static DevComponent intake(DevComponent.DevContext context, String adminKey) {
+    /** The dev approver's key: {@code TOLLGATE_APPROVER_KEY} when set, else a fresh one. */
+    static String approverKey() {
+        String fromEnv = System.getenv("TOLLGATE_APPROVER_KEY");
+        return fromEnv == null || fromEnv.isBlank() ? ApiKeys.generate() : fromEnv;
+    }
+
+    /**
+     * The intake API (and the web console) on --intake-port; it upserts the bootstrap admin identity for
+     * {@code adminKey}. The console reads run data from the projector's query API on --query-port.
+     */
+    static DevComponent intake(DevComponent.DevContext context, String adminKey) throws Exception {
+        String approverKey = approverKey();
+        upsertDevApprover(context, approverKey);
         IntakeConfig config = IntakeConfig.of(Map.of(
                 IntakeConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
                 IntakeConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
                 IntakeConfig.HTTP_HOST.name(), "127.0.0.1",
                 IntakeConfig.HTTP_PORT.name(), Integer.toString(context.settings().intakePort()),
-                IntakeConfig.ADMIN_KEY.name(), adminKey));
+                IntakeConfig.ADMIN_KEY.name(), adminKey,
+                IntakeConfig.CONSOLE_QUERY_URL.name(), "http://127.0.0.1:" + context.settings().queryPort()));
         IntakeApp app = IntakeApp.start(config);
         boolean fromEnv = adminKey.equals(System.getenv("TOLLGATE_ADMIN_KEY"));
+        boolean approverFromEnv = approverKey.equals(System.getenv("TOLLGATE_APPROVER_KEY"));
         return DevComponent.of("intake", app, app::ready,
                 String.format("Intake API        http://127.0.0.1:%d", app.port()),
                 "Admin key         " + (fromEnv ? "from TOLLGATE_ADMIN_KEY" : adminKey
-                        + "   (generated; set TOLLGATE_ADMIN_KEY to choose it)"));
+                        + "   (generated; set TOLLGATE_ADMIN_KEY to choose it)"),
+                String.format("Console           http://127.0.0.1:%d/console", app.port()),
+                "Approver key      " + (approverFromEnv ? "from TOLLGATE_APPROVER_KEY" : approverKey)
+                        + "   (" + DEV_APPROVER + ": a person in tenant " + DEV_TENANT + ", roles "
+                        + String.join(", ", DEV_APPROVER_ROLES) + "; sign in to the console with it)");
+    }
+
+    /** The person {@code tollgate dev} prints a key for, to sign in to the console and approve held calls. */
+    static final String DEV_APPROVER = "dev-approver";
+    /** The tenant of the dev approver; create agents in it to see their held calls in the console. */
+    static final String DEV_TENANT = "acme";
+    static final List<String> DEV_APPROVER_ROLES = List.of("support-lead", "admin");
+
+    /**
+     * Writes the dev approver identity (a person in tenant {@value #DEV_TENANT}) with {@code apiKey}'s digest to
+     * {@code tollgate.identities.v1}, before intake reads the topic; the newest key is the one that works.
+     */
+    static void upsertDevApprover(DevComponent.DevContext context, String apiKey) throws Exception {
+        Instant now = Instant.now();
+        Identity approver = Identity.newBuilder().setPrincipalId(DEV_APPROVER).setName(DEV_APPROVER)
+                .setKind(PrincipalKind.HUMAN).setTenantId(DEV_TENANT).setRoles(DEV_APPROVER_ROLES)
+                .setApiKeySha256(ApiKeys.sha256(apiKey)).setEnabled(true).setCreatedAt(now).setUpdatedAt(now)
+                .build();
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(context.schemaRegistryUrl()));
+        try (KafkaProducer<String, Identity> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+                serdes.value(Topics.IDENTITIES).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.IDENTITIES.name(), DEV_APPROVER, approver))
+                    .get(30, TimeUnit.SECONDS);
+        }
     }
 
     /**

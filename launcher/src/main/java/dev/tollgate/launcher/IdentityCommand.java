@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
  * intake's {@code POST/DELETE /v1/identities}. {@code create} prints {@code {principalId, apiKey}}; the key is shown
  * this once and only its SHA-256 is stored.
  */
-@Command(name = "identity", mixinStandardHelpOptions = true, description = "Create or disable identities.",
-        subcommands = {IdentityCommand.Create.class, IdentityCommand.Disable.class})
+@Command(name = "identity", mixinStandardHelpOptions = true, description = "Create, disable or list identities.",
+        subcommands = {IdentityCommand.Create.class, IdentityCommand.Disable.class,
+                AdminListCommands.IdentityList.class})
 public final class IdentityCommand {
 
     /** {@code tollgate identity create}. */

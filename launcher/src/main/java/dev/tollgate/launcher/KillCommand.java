@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
  * {@code tollgate kill engage|lift}: writes {@code tollgate.kill-switches.v1} directly, with the same code as
  * intake's {@code PUT/DELETE /v1/kill-switches/{scope}/{target}}.
  */
-@Command(name = "kill", mixinStandardHelpOptions = true, description = "Engage or lift kill switches.",
-        subcommands = {KillCommand.Engage.class, KillCommand.Lift.class})
+@Command(name = "kill", mixinStandardHelpOptions = true, description = "Engage, lift or list kill switches.",
+        subcommands = {KillCommand.Engage.class, KillCommand.Lift.class, AdminListCommands.KillList.class})
 public final class KillCommand {
 
     /** Options shared by engage and lift. */

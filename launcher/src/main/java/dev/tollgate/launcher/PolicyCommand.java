@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
  */
 @CommandLine.Command(name = "policy", description = "Policy bundle tools.", mixinStandardHelpOptions = true,
         subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class, PolicyCommand.Publish.class,
-                PolicyCommand.Diff.class})
+                PolicyCommand.Diff.class, AdminListCommands.PolicyList.class})
 public final class PolicyCommand implements Callable<Integer> {
 
     @Spec

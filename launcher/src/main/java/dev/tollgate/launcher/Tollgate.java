@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             IntakeCommand.class,
             IdentityCommand.class,
             KillCommand.class,
+            ToolsCommand.class,
             ProjectorCommand.class,
             LedgerCommand.class,
             DlqCommand.class,

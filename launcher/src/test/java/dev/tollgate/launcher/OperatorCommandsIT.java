@@ -18,6 +18,8 @@ import dev.tollgate.kafka.EmbeddedKafkaExtension;
 import dev.tollgate.policy.engine.DefaultBundle;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +92,51 @@ class OperatorCommandsIT {
         List<PolicyBundle> next = read(kafka, Topics.POLICIES,
                 b -> b.getPublishedBy().equals(again) || b.getPublishedBy().equals(marker), 1);
         assertThat(next.get(0).getPublishedBy()).isEqualTo(marker);
+    }
+
+    @Test
+    void listsIdentitiesKillSwitchesAndPoliciesLikeTheAdminReadRoutes(EmbeddedKafka kafka) throws Exception {
+        String tenant = EmbeddedKafkaExtension.uniqueId("listed");
+        String principalId = MAPPER.readTree(run(new IdentityCommand(), kafka, "create", "--name", "lister",
+                "--kind", "human", "--tenant", tenant, "--roles", "support-lead")).path("principalId").asText();
+        run(new IdentityCommand(), kafka, "create", "--name", "other", "--kind", "agent", "--tenant", tenant + "-x");
+        String identities = run(new IdentityCommand(), kafka, "list", "--tenant", tenant);
+        assertThat(identities.lines().toList()).hasSize(1);
+        JsonNode listed = MAPPER.readTree(identities.lines().findFirst().orElseThrow());
+        assertThat(listed.path("principalId").asText()).isEqualTo(principalId);
+        assertThat(listed.path("kind").asText()).isEqualTo("human");
+        assertThat(listed.path("roles").get(0).asText()).isEqualTo("support-lead");
+        assertThat(identities).doesNotContain("apiKey");
+
+        String agent = EmbeddedKafkaExtension.uniqueId("listed-agent");
+        run(new KillCommand(), kafka, "engage", "--scope", "agent", "--target", agent, "--reason", "loops");
+        String switches = run(new KillCommand(), kafka, "list");
+        assertThat(switches.lines().map(this::json).filter(j -> j.path("key").asText().equals("agent:" + agent)))
+                .singleElement().satisfies(j -> {
+                    assertThat(j.path("engaged").asBoolean()).isTrue();
+                    assertThat(j.path("reason").asText()).isEqualTo("loops");
+                });
+        run(new KillCommand(), kafka, "lift", "--scope", "agent", "--target", agent);
+        assertThat(run(new KillCommand(), kafka, "list").lines().map(this::json)
+                .filter(j -> j.path("key").asText().equals("agent:" + agent)))
+                .singleElement().satisfies(j -> assertThat(j.path("engaged").asBoolean()).isFalse());
+
+        Path bundle = Files.createTempFile("bundle", ".yaml");
+        Files.writeString(bundle, DefaultBundle.compiled().yaml());
+        run(new PolicyCommand(), kafka, "publish", bundle.toString());
+        String policies = run(new PolicyCommand(), kafka, "list");
+        assertThat(policies.lines().map(this::json)).anySatisfy(j -> {
+            assertThat(j.path("name").asText()).isEqualTo(DefaultBundle.compiled().name());
+            assertThat(j.path("version").asText()).isEqualTo(DefaultBundle.compiled().version());
+        });
+    }
+
+    private JsonNode json(String line) {
+        try {
+            return MAPPER.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
     }
 
     private static String run(Object command, EmbeddedKafka kafka, String... args) {

@@ -16,7 +16,9 @@ import dev.tollgate.gateway.tools.ArgsValidator;
 import dev.tollgate.gateway.tools.ResultTooLargeException;
 import dev.tollgate.gateway.tools.Tool;
 import dev.tollgate.gateway.tools.ToolCall;
+import dev.tollgate.gateway.tools.ToolDefinitionChangedException;
 import dev.tollgate.gateway.tools.ToolException;
+import dev.tollgate.gateway.tools.ToolOutcomeUnknownException;
 import dev.tollgate.gateway.tools.ToolRegistry;
 import dev.tollgate.gateway.tools.ToolUnknownException;
 import io.micrometer.core.instrument.Counter;
@@ -133,6 +135,7 @@ final class CallProcessor {
             JsonNode args = CanonicalJson.parse(dispatch.getArgsJson());
             validator.validate(dispatch.getArgsSchemaJson(), args, "the dispatch's argsSchemaJson");
             validator.validate(tool.argsSchemaJson(), args, "the schema of tool " + tool.name());
+            checkPin(dispatch, tool);
             marker = new JournalEntry(JournalEntry.State.STARTED, runId, callId, tool.name(), argsSha256, startedAt,
                     config.gatewayId());
             boolean idempotent = tool.idempotent(args);
@@ -142,7 +145,8 @@ final class CallProcessor {
                 }
                 startCommitted = true;
             }
-            Duration timeout = config.timeout(tool.name());
+            Duration timeout = config.explicitTimeout(tool.name())
+                    .orElseGet(() -> tool.timeout().orElseGet(() -> config.timeout(tool.name())));
             Instant deadline = startedAt.plus(timeout);
             int attempt = 0;
             while (true) {
@@ -188,14 +192,40 @@ final class CallProcessor {
         }
     }
 
+    /**
+     * Refuses a pinned call whose tool's current definition does not have the pinned digest, before anything runs.
+     * A pin on a tool without an upstream definition (a built-in) is refused too: the pin cannot be honoured.
+     */
+    private static void checkPin(ToolCallDispatch dispatch, Tool tool) throws ToolException {
+        String pin = dispatch.getPin();
+        if (pin == null) {
+            return;
+        }
+        Optional<String> current = tool.currentDefinitionSha256();
+        if (current.isEmpty()) {
+            throw new ToolDefinitionChangedException("tool " + tool.name() + " is pinned to " + pin
+                    + " but has no upstream definition to compare with");
+        }
+        if (!current.get().equals(pin)) {
+            LOG.warn("runId={} callId={} tool={} refused: definition {} does not match the pin {}",
+                    dispatch.getRunId(), dispatch.getCallId(), tool.name(), current.get(), pin);
+            throw new ToolDefinitionChangedException("the definition of tool " + tool.name() + " changed since it was"
+                    + " pinned: pinned " + pin + ", now " + current.get() + "; review it (tollgate tools list) and"
+                    + " update the bundle's pin");
+        }
+    }
+
     private Outcome failed(ToolCallDispatch dispatch, String argsSha256, Instant startedAt, Throwable error,
                            int attempts, JournalEntry marker, boolean startCommitted) {
         boolean timedOut = error instanceof HttpTimeoutException || error instanceof TimeoutException;
-        ToolCallStatus status = timedOut ? ToolCallStatus.TIMED_OUT : ToolCallStatus.FAILED;
+        ToolCallStatus status = timedOut ? ToolCallStatus.TIMED_OUT
+                : error instanceof ToolOutcomeUnknownException ? ToolCallStatus.OUTCOME_UNKNOWN
+                : ToolCallStatus.FAILED;
+        String errorClass = error instanceof ToolException te ? te.errorClass() : error.getClass().getName();
         LOG.info("runId={} callId={} tool={} {}: {}", dispatch.getRunId(), dispatch.getCallId(), dispatch.getTool(),
-                status, error.getClass().getSimpleName());
+                status, error instanceof ToolException ? errorClass : error.getClass().getSimpleName());
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        return finish(dispatch, argsSha256, startedAt, status, null, error.getClass().getName(), message, attempts,
+        return finish(dispatch, argsSha256, startedAt, status, null, errorClass, message, attempts,
                 marker, startCommitted);
     }
 

@@ -2,6 +2,8 @@ package dev.tollgate.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -75,6 +78,13 @@ public final class GatewayConfig {
             "Consumer session timeout: how long a dead instance's partitions wait before another takes them.");
     public static final Key CREATE_TOPICS = key("topics.create", "true",
             "Create the topics the gateway reads and writes when they are missing.");
+    public static final Key SECRETS = key("secrets", "",
+            "Where ${secret:NAME} is read from: a directory (the file NAME in it) or a properties file (NAME=value);"
+                    + " empty: no secrets.");
+
+    /** The YAML sections that are lists of objects and so stay structured: {@code mcp} and {@code http_tools}. */
+    public static final String MCP_SECTION = "mcp";
+    public static final String HTTP_TOOLS_SECTION = "http_tools";
 
     private static final String TIMEOUTS_PREFIX = "timeouts.";
 
@@ -82,9 +92,13 @@ public final class GatewayConfig {
     public static final String KAFKA_PREFIX = "kafka.";
 
     private final Map<String, String> values;
+    private final JsonNode mcp;
+    private final JsonNode httpTools;
 
-    private GatewayConfig(Map<String, String> values) {
+    private GatewayConfig(Map<String, String> values, JsonNode mcp, JsonNode httpTools) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.mcp = mcp == null ? MissingNode.getInstance() : mcp.deepCopy();
+        this.httpTools = httpTools == null ? MissingNode.getInstance() : httpTools.deepCopy();
     }
 
     private static Key key(String name, String defaultValue, String doc) {
@@ -100,6 +114,10 @@ public final class GatewayConfig {
 
     /** A config from dotted keys; unknown keys and malformed values are refused. */
     public static GatewayConfig of(Map<String, String> raw) {
+        return of(raw, null, null);
+    }
+
+    private static GatewayConfig of(Map<String, String> raw, JsonNode mcp, JsonNode httpTools) {
         Map<String, String> values = new LinkedHashMap<>();
         for (Key key : KEYS) {
             values.put(key.name(), key.defaultValue());
@@ -113,7 +131,7 @@ public final class GatewayConfig {
             }
             values.put(name, Objects.requireNonNull(entry.getValue(), name).trim());
         }
-        GatewayConfig config = new GatewayConfig(values);
+        GatewayConfig config = new GatewayConfig(values, mcp, httpTools);
         config.validate();
         return config;
     }
@@ -131,14 +149,19 @@ public final class GatewayConfig {
     public static GatewayConfig fromYaml(InputStream yaml, Map<String, String> overrides) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
         Map<String, String> flat = new LinkedHashMap<>();
+        JsonNode mcp = null;
+        JsonNode httpTools = null;
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) {
                 throw new IllegalArgumentException("gateway config must be a YAML mapping");
             }
-            flatten("", root, flat);
+            ObjectNode rest = ((ObjectNode) root).deepCopy();
+            mcp = rest.remove(MCP_SECTION);
+            httpTools = rest.remove(HTTP_TOOLS_SECTION);
+            flatten("", rest, flat);
         }
         flat.putAll(overrides);
-        return of(flat);
+        return of(flat, mcp, httpTools);
     }
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
@@ -273,6 +296,28 @@ public final class GatewayConfig {
         return integer(SESSION_TIMEOUT_MS);
     }
 
+    /** The {@code mcp:} section as written ({@code servers:} upstream MCP servers), or a missing node. */
+    public JsonNode mcpSection() {
+        return mcp.deepCopy();
+    }
+
+    /** The {@code http_tools:} section as written (REST endpoints as tools), or a missing node. */
+    public JsonNode httpToolsSection() {
+        return httpTools.deepCopy();
+    }
+
+    /** The secrets directory or file, if configured. */
+    public Optional<Path> secrets() {
+        String raw = get(SECRETS);
+        return raw.isEmpty() ? Optional.empty() : Optional.of(Path.of(raw).toAbsolutePath().normalize());
+    }
+
+    /** The timeout configured for exactly this tool ({@code timeouts.<tool>}), if any. */
+    public Optional<Duration> explicitTimeout(String tool) {
+        String name = TIMEOUTS_PREFIX + tool;
+        return values.containsKey(name) ? Optional.of(duration(name)) : Optional.empty();
+    }
+
     public boolean createTopics() {
         return Boolean.parseBoolean(get(CREATE_TOPICS));
     }
@@ -281,7 +326,7 @@ public final class GatewayConfig {
     public GatewayConfig with(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(values);
         merged.putAll(overrides);
-        return of(merged);
+        return of(merged, mcp, httpTools);
     }
 
     /**

@@ -28,7 +28,7 @@ public final class GatewayTopics {
 
     /** Every topic the gateway creates when missing. */
     public static final List<TopicSpec<String, ?>> ALL = List.of(
-            Topics.DISPATCH, Topics.TOOL_RESULTS, Topics.GATEWAY_KEYS, Topics.DLQ, JOURNAL);
+            Topics.DISPATCH, Topics.TOOL_RESULTS, Topics.GATEWAY_KEYS, Topics.DLQ, JOURNAL, Topics.TOOL_CATALOG);
 
     /** The consumer group of every gateway instance (a constant: renaming it loses the committed offsets). */
     public static final String GROUP_ID = "tollgate-tool-gateway-v1";

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.events.GatewayKey;
+import dev.tollgate.events.ToolDefinition;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.metrics.ServiceMeters;
@@ -15,6 +16,7 @@ import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.gateway.journal.Journal;
 import dev.tollgate.gateway.receipt.ReceiptSigner;
 import dev.tollgate.gateway.tools.ToolRegistry;
+import dev.tollgate.gateway.upstream.Upstreams;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -56,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * offsets. Publishes its receipt-signing public key on {@code tollgate.gateway-keys.v1} at start. Owns the internal
  * journal topic {@code tollgate.gateway-journal.v1} (at-most-once markers, see {@link GatewayTopics#JOURNAL}) and
  * writes unreadable dispatch records to {@code tollgate.dlq.v1}. Optionally serves {@code GET /v1/keys} and
- * {@code GET /health} over HTTP.
+ * {@code GET /health} over HTTP. Beyond the built-in tools it runs the upstream MCP servers' tools and the REST tools
+ * of its config ({@link Upstreams}), and publishes the upstream tools' definitions on the compacted
+ * {@code tollgate.tool-catalog.v1}.
  */
 public final class ToolGatewayApp implements AutoCloseable {
 
@@ -74,6 +79,8 @@ public final class ToolGatewayApp implements AutoCloseable {
     private final HttpServer http;
     private final PrometheusMeterRegistry meters = ServiceMeters.prometheus();
     private final Tracing tracing = Tracing.fromEnvironment("tollgate-tool-gateway");
+    private final CatalogPublisher catalog;
+    private final Upstreams upstreams;
 
     private ToolGatewayApp(GatewayConfig config, ToolRegistry tools) {
         this.config = config;
@@ -83,7 +90,15 @@ public final class ToolGatewayApp implements AutoCloseable {
             createTopics(config);
         }
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
-        serdes.registerAll(List.of(Topics.TOOL_RESULTS, Topics.GATEWAY_KEYS));
+        serdes.registerAll(List.of(Topics.TOOL_RESULTS, Topics.GATEWAY_KEYS, Topics.TOOL_CATALOG));
+        this.catalog = new CatalogPublisher(catalogProducerProps(config),
+                serdes.value(Topics.TOOL_CATALOG).serializer());
+        try {
+            this.upstreams = Upstreams.start(config, tools, catalog::publish, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
 
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(config),
                 new ByteArraySerializer(), new ByteArraySerializer());
@@ -115,8 +130,8 @@ public final class ToolGatewayApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        CallProcessor processor = new CallProcessor(config, tools, signer, journal, toolThreads, Clock.systemUTC(),
-                meters);
+        CallProcessor processor = new CallProcessor(config, upstreams.registry(), signer, journal, toolThreads,
+                Clock.systemUTC(), meters);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.loop = new DispatchLoop(config, consumer, producer, serdes.value(Topics.DISPATCH).deserializer(),
@@ -154,7 +169,8 @@ public final class ToolGatewayApp implements AutoCloseable {
             app.close();
             throw new IllegalStateException("tool-gateway did not start", app.loop.failure());
         }
-        LOG.info("tool-gateway {} ready: {} tools, concurrency {}", config.gatewayId(), tools.all().size(),
+        LOG.info("tool-gateway {} ready: {} tools, concurrency {}", config.gatewayId(),
+                app.upstreams.registry().all().size(),
                 config.concurrency());
         return app;
     }
@@ -203,6 +219,8 @@ public final class ToolGatewayApp implements AutoCloseable {
         scheduler.close();
         toolThreads.shutdownNow();
         journal.close();
+        upstreams.close();
+        catalog.close();
         if (http != null) {
             http.stop(0);
         }
@@ -280,6 +298,21 @@ public final class ToolGatewayApp implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         return props;
+    }
+
+    private static Properties catalogProducerProps(GatewayConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaClientConfig());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-catalog-" + config.gatewayId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+
+    /** The upstream tools' current definitions, by name (also on {@code tollgate.tool-catalog.v1}). */
+    public Map<String, ToolDefinition> toolDefinitions() {
+        return upstreams.definitions();
     }
 
     private static Properties consumerProps(GatewayConfig config) {

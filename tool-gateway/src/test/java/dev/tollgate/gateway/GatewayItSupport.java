@@ -3,6 +3,7 @@ package dev.tollgate.gateway;
 import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
+import dev.tollgate.events.ToolDefinition;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.hash.CanonicalJson;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
@@ -43,6 +44,7 @@ final class GatewayItSupport implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     final Map<String, List<ToolCallResult>> resultsByRun = new ConcurrentHashMap<>();
     final Map<String, GatewayKey> keys = new ConcurrentHashMap<>();
+    final Map<String, ToolDefinition> catalog = new ConcurrentHashMap<>();
     final List<ConsumerRecord<String, byte[]>> deadLetters = new CopyOnWriteArrayList<>();
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread reader;
@@ -78,13 +80,15 @@ final class GatewayItSupport implements AutoCloseable {
 
     /** Starts reading; call once the gateway has created its topics. */
     void startReading() {
-        consumer.subscribe(List.of(Topics.TOOL_RESULTS.name(), Topics.GATEWAY_KEYS.name(), Topics.DLQ.name()));
+        consumer.subscribe(List.of(Topics.TOOL_RESULTS.name(), Topics.GATEWAY_KEYS.name(), Topics.DLQ.name(),
+                Topics.TOOL_CATALOG.name()));
         reader.start();
     }
 
     private void read() {
         var results = serdes.value(Topics.TOOL_RESULTS).deserializer();
         var gatewayKeys = serdes.value(Topics.GATEWAY_KEYS).deserializer();
+        var definitions = serdes.value(Topics.TOOL_CATALOG).deserializer();
         try {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -95,6 +99,9 @@ final class GatewayItSupport implements AutoCloseable {
                     } else if (r.topic().equals(Topics.GATEWAY_KEYS.name())) {
                         GatewayKey key = gatewayKeys.deserialize(r.topic(), r.value());
                         keys.put(key.getKeyId(), key);
+                    } else if (r.topic().equals(Topics.TOOL_CATALOG.name())) {
+                        ToolDefinition def = definitions.deserialize(r.topic(), r.value());
+                        catalog.put(def.getName(), def);
                     } else {
                         deadLetters.add(r);
                     }
@@ -122,7 +129,13 @@ final class GatewayItSupport implements AutoCloseable {
     }
 
     void dispatch(String runId, String callId, String tool, String argsJson, String schemaJson) {
+        dispatchPinned(runId, callId, tool, argsJson, schemaJson, null);
+    }
+
+    /** A dispatch carrying a bundle's pin of the tool's definition. */
+    void dispatchPinned(String runId, String callId, String tool, String argsJson, String schemaJson, String pin) {
         ToolCallDispatch dispatch = ToolCallDispatch.newBuilder()
+                .setPin(pin)
                 .setRunId(runId).setCallId(callId).setTool(tool)
                 .setArgsJson(argsJson).setArgsSha256(CanonicalJson.sha256(argsJson)).setArgsSchemaJson(schemaJson)
                 .setTenantId("tenant-it").setPrincipalId("agent-it").setApprovedAt(Instant.now())

@@ -41,7 +41,9 @@ public final class ApiErrors {
         });
         for (int status : new int[] {400, 404, 405, 413, 415, 500, 503}) {
             config.routes.error(status, ctx -> {
-                if (ctx.attribute(ERROR_WRITTEN) == null && !isHealth(ctx.path())) {
+                // The web console (/console) answers its own errors as HTML pages.
+                if (ctx.attribute(ERROR_WRITTEN) == null && !isHealth(ctx.path())
+                        && !ctx.path().startsWith("/console")) {
                     write(ctx, new ApiException(JsonErrorHandler.codeFor(status), status == 404
                             ? "no such route: " + ctx.method() + " " + abbreviate(ctx.path())
                             : "the request was refused (HTTP " + status + ")"));

@@ -4,6 +4,8 @@ import dev.tollgate.events.Identity;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.serde.TollgateSerdes;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +73,12 @@ public final class IdentityIndex {
     public Optional<Identity> byPrincipalId(String principalId) {
         Entry entry = byPrincipal.get(principalId);
         return entry == null ? Optional.empty() : Optional.of(entry.identity());
+    }
+
+    /** Every identity known, enabled or not, by principal id. */
+    public List<Identity> all() {
+        return byPrincipal.values().stream().map(Entry::identity)
+                .sorted(Comparator.comparing(Identity::getPrincipalId)).toList();
     }
 
     public int size() {

@@ -95,6 +95,23 @@ final class DemoScenarios {
                 observation.matched()));
     }
 
+    /**
+     * Leaves the demo's bulk ticket update held for a person: creates the demo identities when not done yet, admits
+     * a run and asks for {@code tickets.update} on 12 tickets, which the reference bundle holds for a support lead.
+     */
+    Demo.HeldCall leaveHeldCall() {
+        if (leadKey == null) {
+            createIdentities();
+        }
+        String runId = admitRun("support-triage", "staging");
+        Answer call = toolCall(runId, "tickets.update", Map.of("ticket_ids",
+                IntStream.rangeClosed(1, 12).boxed().toList(), "fields", Map.of("priority", "high")));
+        if (!"PENDING_APPROVAL".equals(call.text("/decision"))) {
+            throw new IllegalStateException("the bulk ticket update was not held: " + call.body());
+        }
+        return new Demo.HeldCall(runId, call.text("/callId"), "dana", leadKey);
+    }
+
     private static Observation observe(String expected, String observed) {
         return new Observation("", expected, observed, expected.equals(observed));
     }

@@ -38,6 +38,7 @@ public final class PolicyCompiler {
 
     private static final Pattern NAME = Pattern.compile("^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$");
     private static final Pattern ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
+    private static final Pattern PIN = Pattern.compile("^[0-9a-f]{64}$");
     private static final Pattern TOOL_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$");
     private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
     private static final Set<String> RESERVED = Set.of("principal", "run", "tool", "args", "now", "true", "false",
@@ -327,13 +328,34 @@ public final class PolicyCompiler {
                 if (map == null) {
                     return;
                 }
-                Yaml.onlyKeys(map, "tool " + name, null, problems, "risk", "costMicros", "args", "description");
+                Yaml.onlyKeys(map, "tool " + name, null, problems, "risk", "costMicros", "args", "description", "pin",
+                        "idempotent");
                 String risk = Yaml.string(map.get("risk"), "tool " + name + ": risk", null, problems, value);
                 Long cost = map.get("costMicros") == null ? Long.valueOf(0)
                         : Yaml.integer(map.get("costMicros"), "tool " + name + ": costMicros", null, problems);
                 if (map.get("args") == null) {
                     problems.add(Yaml.line(value), null, "tool " + name + ": args (a JSON Schema) is required");
                     return;
+                }
+                String pin = null;
+                if (map.get("pin") != null) {
+                    pin = Yaml.string(map.get("pin"), "tool " + name + ": pin", null, problems, value);
+                    if (pin != null && !PIN.matcher(pin).matches()) {
+                        problems.add(Yaml.line(map.get("pin")), null, "tool " + name + ": pin must be the 64 lowercase"
+                                + " hex digits of a SHA-256 (tollgate tools list shows them)");
+                        return;
+                    }
+                }
+                boolean idempotent = false;
+                if (map.get("idempotent") != null) {
+                    String flag = Yaml.string(map.get("idempotent"), "tool " + name + ": idempotent", null, problems,
+                            value);
+                    if (!"true".equals(flag) && !"false".equals(flag)) {
+                        problems.add(Yaml.line(map.get("idempotent")), null, "tool " + name
+                                + ": idempotent must be true or false");
+                        return;
+                    }
+                    idempotent = Boolean.parseBoolean(flag);
                 }
                 int before = problems.sorted().size();
                 JsonNode schemaNode = Yaml.toJson(map.get("args"), null, problems);
@@ -345,7 +367,8 @@ public final class PolicyCompiler {
                 closeObjects(schemaNode);
                 Schema schema = schema(name, schemaNode, map.get("args"));
                 if (schema != null && risk != null && cost != null && problems.sorted().size() == before) {
-                    tools.put(name, new ToolSpec(name, risk, cost, schemaNode, schema, Yaml.line(value)));
+                    tools.put(name, new ToolSpec(name, risk, cost, schemaNode, schema, Yaml.line(value), pin,
+                            idempotent));
                 }
             });
         }

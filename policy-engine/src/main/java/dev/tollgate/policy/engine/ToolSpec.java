@@ -19,8 +19,15 @@ public final class ToolSpec {
     private final String argsSchemaJson;
     private final Schema schema;
     private final int line;
+    private final String pin;
+    private final boolean idempotent;
 
     ToolSpec(String name, String risk, long costMicros, JsonNode argsSchema, Schema schema, int line) {
+        this(name, risk, costMicros, argsSchema, schema, line, null, false);
+    }
+
+    ToolSpec(String name, String risk, long costMicros, JsonNode argsSchema, Schema schema, int line, String pin,
+             boolean idempotent) {
         this.name = name;
         this.risk = risk;
         this.costMicros = costMicros;
@@ -28,6 +35,21 @@ public final class ToolSpec {
         this.argsSchemaJson = argsSchema.toString();
         this.schema = schema;
         this.line = line;
+        this.pin = pin;
+        this.idempotent = idempotent;
+    }
+
+    /**
+     * For an upstream tool, the SHA-256 of the definition its reviewers pinned ({@code pin:}); null when unpinned.
+     * The dispatch carries it and the gateway refuses the call when the upstream's definition no longer matches.
+     */
+    public String pin() {
+        return pin;
+    }
+
+    /** Whether the bundle declares the tool idempotent ({@code idempotent: true}); false by default. */
+    public boolean idempotent() {
+        return idempotent;
     }
 
     public String name() {

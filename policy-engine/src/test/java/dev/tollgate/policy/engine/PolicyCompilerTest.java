@@ -180,4 +180,33 @@ class PolicyCompilerTest {
         assertThat(bundle.limits()).isEqualTo(Limits.NONE);
         bundle.warmUp();
     }
+
+    @Test
+    void keepsAnUpstreamToolsPinAndIdempotentFlag() throws Exception {
+        String pin = "ab".repeat(32);
+        CompiledBundle bundle = PolicyCompiler.compile(MINIMAL.replace("search_docs: {risk: read, costMicros: 10,",
+                "search_docs: {risk: read, costMicros: 10, pin: \"" + pin + "\", idempotent: true,"));
+        assertThat(bundle.tool("search_docs")).hasValueSatisfying(t -> {
+            assertThat(t.pin()).isEqualTo(pin);
+            assertThat(t.idempotent()).isTrue();
+        });
+        assertThat(PolicyCompiler.compile(MINIMAL).tool("search_docs")).hasValueSatisfying(t -> {
+            assertThat(t.pin()).isNull();
+            assertThat(t.idempotent()).isFalse();
+        });
+    }
+
+    @Test
+    void refusesAPinThatIsNotASha256AndANonBooleanIdempotentFlag() {
+        PolicyCompileException e = catchThrowableOfType(PolicyCompileException.class, () -> PolicyCompiler.compile(
+                MINIMAL.replace("costMicros: 10,", "costMicros: 10, pin: abc,")));
+        assertThat(e.problems()).anySatisfy(p -> {
+            assertThat(p.line()).isEqualTo(6);
+            assertThat(p.message()).contains("tool search_docs: pin must be the 64 lowercase hex digits");
+        });
+        PolicyCompileException flag = catchThrowableOfType(PolicyCompileException.class, () -> PolicyCompiler.compile(
+                MINIMAL.replace("costMicros: 10,", "costMicros: 10, idempotent: maybe,")));
+        assertThat(flag.problems()).extracting(PolicyProblem::message)
+                .anySatisfy(m -> assertThat(m).contains("idempotent must be true or false"));
+    }
 }

@@ -218,7 +218,7 @@ public final class ToolCallDecider {
                 .setArgsJson(call.getArgsJson()).setArgsSha256(argsSha256).setArgsSchemaJson(tool.argsSchemaJson())
                 .setTenantId(state.getTenantId()).setPrincipalId(state.getPrincipalId())
                 .setCostMicros(tool.costMicros()).setPolicyVersion(bundle.version()).setApprovedAt(approvedAt)
-                .setLedgerSeq(0).setTraceparent(command.getTraceparent()).build();
+                .setLedgerSeq(0).setTraceparent(command.getTraceparent()).setPin(tool.pin()).build();
     }
 
     private static Decision deny(CompiledBundle bundle, RequestToolCall call, Reason... reasons) {

@@ -73,6 +73,26 @@ class ToolCallDeciderTest {
     }
 
     @Test
+    void copiesTheBundlesPinOfAToolIntoItsDispatch() {
+        String pin = "0123456789abcdef".repeat(4);
+        StaticPolicyContext pinned = new StaticPolicyContext(Fixtures.referenceWith("""
+                    search_docs:
+                      risk: read
+                """, """
+                    search_docs:
+                      pin: "%s"
+                      risk: read
+                """.formatted(pin)), Map.of(AGENT, identity(AGENT, true)), Map.of());
+        RunHarness run = admitted(pinned);
+        run.single(toolCall("r1", "c1", "search_docs", SEARCH), ToolCallApproved.class);
+        assertThat(run.dispatches().get(0).getPin()).isEqualTo(pin);
+
+        RunHarness unpinned = admitted();
+        unpinned.single(toolCall("r1", "c1", "search_docs", SEARCH), ToolCallApproved.class);
+        assertThat(unpinned.dispatches().get(0).getPin()).isNull();
+    }
+
+    @Test
     void deniesAToolTheBundleDoesNotDeclare() {
         ToolCallDenied denied = admitted().single(toolCall("r1", "c1", "shell.exec", "{}"), ToolCallDenied.class);
         assertThat(onlyReason(denied).getCode()).isEqualTo(ReasonCode.TOOL_UNKNOWN);

@@ -1,6 +1,8 @@
 package dev.tollgate.gateway.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A tool the gateway can run: the service-provider interface of the tool gateway. A tool declares its name, the
@@ -31,6 +33,25 @@ public interface Tool {
      */
     default boolean idempotent(JsonNode args) {
         return idempotent();
+    }
+
+    /**
+     * The tool's own timeout (an upstream server's {@code timeout:}); a {@code timeouts.<tool>} entry of the gateway
+     * config wins over it, and without either {@code timeouts.default} applies.
+     */
+    default Optional<Duration> timeout() {
+        return Optional.empty();
+    }
+
+    /**
+     * The SHA-256 of the tool's current definition, for a tool whose definition comes from an upstream and can
+     * change under the gateway; empty for a tool whose definition is part of the gateway. A pinned dispatch of a
+     * tool with no such digest, or with a different one, is refused ({@code TOOL_DEFINITION_CHANGED}).
+     *
+     * @throws ToolException when the current definition cannot be learnt (the upstream is unreachable)
+     */
+    default Optional<String> currentDefinitionSha256() throws ToolException {
+        return Optional.empty();
     }
 
     /**

@@ -17,6 +17,14 @@ public class ToolException extends Exception {
         this.retriable = retriable;
     }
 
+    /**
+     * What the result records as the error class: by default this exception's class name; a stable code (like
+     * {@code TOOL_DEFINITION_CHANGED}) where the refusal has one.
+     */
+    public String errorClass() {
+        return getClass().getName();
+    }
+
     /** Whether an idempotent tool may be retried after this failure. */
     public boolean retriable() {
         return retriable;
