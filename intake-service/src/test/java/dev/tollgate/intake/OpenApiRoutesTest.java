@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.events.api.OpenApiDocument;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.intake.admin.AdminReadRoutes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
+import dev.tollgate.intake.admin.KillSwitchIndex;
 import dev.tollgate.intake.admin.PolicyAdmin;
+import dev.tollgate.intake.admin.PolicyIndex;
+import dev.tollgate.intake.http.Authenticator;
 import dev.tollgate.intake.http.RateLimiter;
 import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
@@ -31,7 +35,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The OpenAPI document against the routes intake really registers (every feature of {@link IntakeRoutes}): every
+ * The OpenAPI document against the routes intake really registers (every feature of {@link IntakeRoutes} and the
+ * admin read routes; the console's HTML pages are not part of the API document): every
  * route is documented as an intake operation, every documented intake operation is a route; and
  * {@code GET /openapi.json} serves the document.
  */
@@ -59,6 +64,9 @@ class OpenApiRoutesTest {
                     }
                 });
                 IntakeRoutes.register(cfg, deps);
+                // Registered next to the features by IntakeApp (the console's HTML routes are no part of the API).
+                new AdminReadRoutes(new Authenticator(deps.identities(), deps.rateLimiter()), deps.identities(),
+                        new KillSwitchIndex(serdes), new PolicyIndex(serdes)).register(cfg);
             });
             app.start(0);
             try {
