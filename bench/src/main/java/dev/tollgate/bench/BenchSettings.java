@@ -29,26 +29,29 @@ import java.util.Set;
  * @param commitIntervalMs  exactly-once commit interval of the processor and the EOS baseline
  * @param lingerMs          linger.ms of the load generator's producers
  * @param streamsOverrides  Kafka Streams properties applied to the processor and the EOS baseline alike
- * @param skip              sections not to run: raw, eos, governed, throughput, replay, dev
+ * @param skip              sections not to run: raw, eos, governed, throughput, replay, dev, http, decide
  * @param devJar            the tollgate jar whose {@code dev} start-up is timed, if any
  * @param output            where the JSON report is written
+ * @param httpRates         offered tool calls per second of the {@code http} section (through {@code tollgate dev})
  */
 public record BenchSettings(Optional<String> bootstrapServers, String schemaRegistryUrl, boolean startProcessor,
                             List<Double> rates, Duration warmup, Duration duration, Duration drain, int repeats,
                             int agents, int concurrentRuns, int callsPerRun, int throughputCalls,
                             int prewarmCalls, long commitIntervalMs, int lingerMs,
                             Map<String, String> streamsOverrides, Set<String> skip, Optional<Path> devJar,
-                            Path output) {
+                            Path output, List<Double> httpRates) {
 
     /** The sections {@code skip} may name. */
-    public static final Set<String> SECTIONS = Set.of("raw", "eos", "governed", "throughput", "replay", "dev");
+    public static final Set<String> SECTIONS = Set.of("raw", "eos", "governed", "throughput", "replay", "dev",
+            "http", "decide");
 
     public BenchSettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         rates = List.copyOf(rates);
+        httpRates = List.copyOf(httpRates);
         streamsOverrides = Map.copyOf(streamsOverrides);
         skip = Set.copyOf(skip);
-        if (rates.stream().anyMatch(r -> !(r > 0)) || repeats < 1 || agents < 1 || concurrentRuns < 1
+        if (rates.stream().anyMatch(r -> !(r > 0)) || httpRates.stream().anyMatch(r -> !(r > 0)) || repeats < 1 || agents < 1 || concurrentRuns < 1
                 || callsPerRun < 1 || callsPerRun > 20 || throughputCalls < 0 || prewarmCalls < 0
                 || commitIntervalMs < 0 || lingerMs < 0) {
             throw new IllegalArgumentException("invalid benchmark settings: rates must be positive, repeats, agents "
@@ -63,7 +66,8 @@ public record BenchSettings(Optional<String> bootstrapServers, String schemaRegi
     public static BenchSettings defaults() {
         return new BenchSettings(Optional.empty(), "http://localhost:8081", true, List.of(200.0, 1000.0, 5000.0),
                 Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30), 1, 50, 200, 18, 20_000, 5_000,
-                20, 0, Map.of(), Set.of(), Optional.empty(), Path.of("bench-results.json"));
+                20, 0, Map.of(), Set.of(), Optional.empty(), Path.of("bench-results.json"),
+                List.of(100.0));
     }
 
     boolean runs(String section) {

@@ -45,10 +45,15 @@ import org.apache.kafka.common.TopicPartition;
 public final class Benchmark {
 
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /** Agents of the http section, one tenant each: 100 calls/s stay within the bundle's per-agent limit. */
+    private static final int HTTP_AGENTS = 20;
+    /** Calls of each measurement of the decide section (at 1, 20 and 200 calls per run). */
+    private static final int DECIDE_CALLS = 4_000;
 
     private final BenchSettings settings;
     private final PrintWriter out;
     private String processorApplicationId;
+    private final Map<String, Object> streamCpu = new LinkedHashMap<>();
 
     private Benchmark(BenchSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -67,7 +72,16 @@ public final class Benchmark {
         report.put("settings", settingsMap());
         EmbeddedKafka embedded = null;
         PolicyProcessorApp processor = null;
+        if (settings.runs("decide")) {
+            say("CPU per decision of the processor's topology (TopologyTestDriver, no broker) ...");
+            report.put("decide", DecisionCpu.measure(DECIDE_CALLS, List.of(1, 20, 200), out));
+        }
         Path processorState = Files.createTempDirectory("tollgate-bench-processor");
+        if (List.of("raw", "eos", "governed", "throughput", "replay").stream().noneMatch(settings::runs)) {
+            // Only the sections that bring their own stack (dev, http): no embedded broker.
+            deleteQuietly(processorState);
+            return standalone(report);
+        }
         try {
             String bootstrap;
             String registryUrl;
@@ -99,6 +113,7 @@ public final class Benchmark {
 
             List<BenchResult> results = measure(bootstrap, serdes, agentPrefix, recordBytes);
             report.put("results", results.stream().map(BenchResult::toMap).toList());
+            report.put("streamThreadCpuMicrosPerCall", streamCpu);
 
             Map<String, Object> scan = Map.of();
             if (settings.runs("replay")) {
@@ -125,6 +140,11 @@ public final class Benchmark {
                 dev = DevStartup.measure(settings.devJar().get(), List.of());
                 report.put("dev", dev);
             }
+            if (settings.runs("http") && settings.devJar().isPresent()) {
+                say("HTTP end to end through tollgate dev (" + settings.devJar().get() + ") ...");
+                report.put("http", HttpBench.measure(settings.devJar().get(), settings.httpRates(), HTTP_AGENTS,
+                        settings.warmup(), settings.duration(), settings.drain(), out));
+            }
             report.put("loadAverageAtEnd", loadAverage());
             report.put("finishedAt", Instant.now().toString());
             printTable(results, scan, comparisons, dev);
@@ -139,6 +159,25 @@ public final class Benchmark {
             }
             deleteQuietly(processorState);
         }
+    }
+
+    private Map<String, Object> standalone(Map<String, Object> report) throws Exception {
+        Map<String, Object> dev = null;
+        if (settings.runs("dev") && settings.devJar().isPresent()) {
+            say("Timing tollgate dev (" + settings.devJar().get() + ") ...");
+            dev = DevStartup.measure(settings.devJar().get(), List.of());
+            report.put("dev", dev);
+        }
+        if (settings.runs("http") && settings.devJar().isPresent()) {
+            say("HTTP end to end through tollgate dev (" + settings.devJar().get() + ") ...");
+            report.put("http", HttpBench.measure(settings.devJar().get(), settings.httpRates(), HTTP_AGENTS,
+                    settings.warmup(), settings.duration(), settings.drain(), out));
+        }
+        report.put("loadAverageAtEnd", loadAverage());
+        report.put("finishedAt", Instant.now().toString());
+        printTable(List.of(), Map.of(), List.of(), dev);
+        write(report);
+        return report;
     }
 
     private List<BenchResult> measure(String bootstrap, TollgateSerdes serdes, String agentPrefix, int recordBytes)
@@ -160,6 +199,8 @@ public final class Benchmark {
                 if (settings.runs("governed")) {
                     progress(governedThroughput(bootstrap, serdes, workload(agentPrefix + "-warm", agentPrefix),
                             settings.prewarmCalls()));
+                    // A warm-up the processor could not keep up with must not spill into the first measurement.
+                    awaitProcessorIdle(bootstrap);
                 }
             }
             for (double rate : settings.rates()) {
@@ -185,12 +226,17 @@ public final class Benchmark {
             }
             if (settings.runs("throughput") && settings.throughputCalls() > 0) {
                 if (eos != null) {
+                    long cpu = StreamThreadCpu.nanos(eos.applicationId());
                     results.add(progress(eos.throughput(settings, bootstrap, settings.throughputCalls(),
                             recordBytes)));
+                    cpuPerCall("baseline-eos-max", StreamThreadCpu.nanos(eos.applicationId()) - cpu);
                 }
                 if (settings.runs("governed")) {
                     GovernedWorkload workload = workload(agentPrefix + "-max", agentPrefix);
+                    long cpu = StreamThreadCpu.nanos(processorApplicationId);
                     results.add(progress(governedThroughput(bootstrap, serdes, workload, settings.throughputCalls())));
+                    awaitProcessorIdle(bootstrap);
+                    cpuPerCall("governed-max", StreamThreadCpu.nanos(processorApplicationId) - cpu);
                 }
             }
         } finally {
@@ -199,6 +245,19 @@ public final class Benchmark {
             }
         }
         return results;
+    }
+
+    /**
+     * Stream-thread CPU per tool call of a throughput run: the figure least moved by the neighbours' load. For the
+     * governed path it includes the call's share of its run's admission and finish.
+     */
+    private void cpuPerCall(String name, long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        double micros = nanos / 1000.0 / settings.throughputCalls();
+        streamCpu.put(name, Math.round(micros * 10) / 10.0);
+        say(String.format(Locale.ROOT, "  %-17s stream-thread CPU %.1f us per call", name, micros));
     }
 
     private BenchResult governed(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload, double rate)
@@ -298,6 +357,11 @@ public final class Benchmark {
                     r.offeredRate() > 0 ? String.format(Locale.ROOT, "%.0f", r.offeredRate()) : "max", r.samples(),
                     r.lost(), r.achievedRate(), ms(r.p50()), ms(r.p90()), ms(r.p99()), ms(r.p999()), ms(r.max())));
         }
+        if (!streamCpu.isEmpty()) {
+            out.println();
+            streamCpu.forEach((key, value) -> out.println(String.format(Locale.ROOT,
+                    "  %-30s %s us stream-thread CPU per call", key, value)));
+        }
         if (!scan.isEmpty()) {
             out.println();
             scan.forEach((key, value) -> out.println(String.format(Locale.ROOT, "  %-30s %s", key, value)));
@@ -346,6 +410,7 @@ public final class Benchmark {
         map.put("lingerMs", settings.lingerMs());
         map.put("streamsOverrides", settings.streamsOverrides());
         map.put("skip", settings.skip());
+        map.put("httpRates", settings.httpRates());
         return map;
     }
 

@@ -40,7 +40,15 @@ final class EosBaseline implements AutoCloseable {
     private final KafkaStreams streams;
     private final Path stateDir;
 
-    private EosBaseline(KafkaStreams streams, Path stateDir) {
+    private final String applicationId;
+
+    /** The baseline's application id (its stream threads are named after it). */
+    String applicationId() {
+        return applicationId;
+    }
+
+    private EosBaseline(KafkaStreams streams, Path stateDir, String applicationId) {
+        this.applicationId = applicationId;
         this.streams = streams;
         this.stateDir = stateDir;
     }
@@ -67,7 +75,8 @@ final class EosBaseline implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tollgate-bench-eos-v1-" + System.currentTimeMillis());
+        String applicationId = "tollgate-bench-eos-v1-" + System.currentTimeMillis();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
@@ -84,7 +93,7 @@ final class EosBaseline implements AutoCloseable {
             }
         });
         streams.start();
-        EosBaseline baseline = new EosBaseline(streams, stateDir);
+        EosBaseline baseline = new EosBaseline(streams, stateDir, applicationId);
         if (!running.await(120, TimeUnit.SECONDS)) {
             baseline.close();
             throw new IllegalStateException("the exactly-once baseline topology is not RUNNING after 120 s: "

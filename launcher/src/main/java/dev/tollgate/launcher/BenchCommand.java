@@ -99,8 +99,13 @@ public final class BenchCommand implements Callable<Integer> {
     private Map<String, String> streamsConfig = new LinkedHashMap<>();
 
     @Option(names = "--skip", split = ",", paramLabel = "SECTION",
-            description = "Sections not to run: raw, eos, governed, throughput, replay, dev.")
+            description = "Sections not to run: raw, eos, governed, throughput, replay, dev, http, decide.")
     private Set<String> skip = Set.of();
+
+    @Option(names = "--http-rates", split = ",", paramLabel = "CALLS_PER_S",
+            description = "Offered tool calls per second of the http section, through tollgate dev's HTTP API "
+                    + "(default: 100).")
+    private List<Double> httpRates = List.of(100.0);
 
     @Option(names = "--dev-jar", paramLabel = "JAR",
             description = "The tollgate jar whose 'dev' start-up and RSS are measured (default: this jar).")
@@ -116,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
                 startProcessor || bootstrapServers == null, rates, seconds(warmupSeconds), seconds(durationSeconds),
                 seconds(drainSeconds), repeats, agents, concurrentRuns, callsPerRun, throughputCalls,
                 prewarmCalls, commitIntervalMs, lingerMs, streamsConfig, skip,
-                Optional.ofNullable(devJar).or(BenchCommand::thisJar), output);
+                Optional.ofNullable(devJar).or(BenchCommand::thisJar), output, httpRates);
         Benchmark.run(settings, spec.commandLine().getOut());
         return 0;
     }

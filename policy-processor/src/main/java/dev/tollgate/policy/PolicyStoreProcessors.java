@@ -89,6 +89,7 @@ final class PolicyStoreProcessors {
                     return;
                 }
                 store.put(record.key(), bundle);
+                cache.publish(compiled);
                 LOG.info("Policy bundle {} version {} (sha256 {}) in force", compiled.name(), compiled.version(),
                         compiled.sha256());
             } catch (PolicyCompileException e) {

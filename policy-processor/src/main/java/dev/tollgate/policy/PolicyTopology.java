@@ -1,6 +1,8 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.serde.AvroSerde;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.policy.limits.LimitTotalsProcessor;
 import dev.tollgate.policy.state.LimitUsage;
@@ -14,9 +16,10 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The policy-processor's topology, pure wiring. Reads {@code tollgate.commands.v1} and {@code tollgate.tool-results.v1}
- * (co-partitioned by runId) into one processor, {@value #DECIDE_RUN}, that owns the run state, its indexes (active
- * runs, pending approvals by expiry) and the artifact contents; writes {@code tollgate.ledger.v1},
- * {@code tollgate.dispatch.v1} and {@code tollgate.artifacts.v1}. Tenant- and agent-wide usage deltas go through the
+ * (co-partitioned by runId) into one processor, {@value #DECIDE_RUN}, that owns the run state (the run's record in
+ * {@value #RUN_STATE_STORE}, each settled call in {@value #RUN_CALL_STORE}, each answered command id in
+ * {@value #RUN_COMMAND_STORE}), its indexes (active runs, pending approvals by expiry) and the artifact contents;
+ * writes {@code tollgate.ledger.v1}, {@code tollgate.dispatch.v1} and {@code tollgate.artifacts.v1}. Tenant- and agent-wide usage deltas go through the
  * repartition topic {@code <application.id>-limit-facts-repartition} (keyed by scope and window) to
  * {@value #AGGREGATE_LIMITS}, whose totals come back on {@code <application.id>-limit-totals} as the global store
  * {@value #LIMIT_USAGE_STORE}. Identities, kill switches and policy bundles are global stores. Every node, store and
@@ -25,6 +28,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class PolicyTopology {
 
     public static final String RUN_STATE_STORE = "run-state-store";
+    public static final String RUN_CALL_STORE = "run-call-store";
+    public static final String RUN_COMMAND_STORE = "run-command-store";
     public static final String ACTIVE_RUN_STORE = "active-run-store";
     public static final String APPROVAL_EXPIRY_STORE = "approval-expiry-store";
     public static final String ARTIFACT_CONTENT_STORE = "artifact-content-store";
@@ -84,18 +89,24 @@ public final class PolicyTopology {
                 Topics.COMMANDS.name());
         topology.addSource(READ_TOOL_RESULTS, keys.deserializer(), serdes.value(Topics.TOOL_RESULTS).deserializer(),
                 Topics.TOOL_RESULTS.name());
-        topology.addProcessor(DECIDE_RUN, () -> new RunProcessor(config, cache, changes), READ_COMMANDS,
-                READ_TOOL_RESULTS);
+        // The processor frames each ledger event's body itself (serialized once, hashed, forwarded as bytes).
+        AvroSerde<LedgerEvent> ledgerSerde = serdes.avro(LedgerEvent.class);
+        topology.addProcessor(DECIDE_RUN, () -> new RunProcessor(config, cache, changes,
+                () -> ledgerSerde.register(Topics.LEDGER.name())), READ_COMMANDS, READ_TOOL_RESULTS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE), keys,
                 StateAvro.runStateSerde()), DECIDE_RUN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_CALL_STORE), keys,
+                StateAvro.callStateSerde()), DECIDE_RUN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_COMMAND_STORE), keys,
+                Serdes.String()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVE_RUN_STORE), keys,
                 Serdes.String()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPROVAL_EXPIRY_STORE),
                 keys, Serdes.String()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ARTIFACT_CONTENT_STORE),
                 keys, Serdes.String()), DECIDE_RUN);
-        topology.addSink(APPEND_LEDGER, Topics.LEDGER.name(), keys.serializer(),
-                serdes.value(Topics.LEDGER).serializer(), DECIDE_RUN);
+        topology.addSink(APPEND_LEDGER, Topics.LEDGER.name(), keys.serializer(), Serdes.ByteArray().serializer(),
+                DECIDE_RUN);
         topology.addSink(EMIT_DISPATCH, Topics.DISPATCH.name(), keys.serializer(),
                 serdes.value(Topics.DISPATCH).serializer(), DECIDE_RUN);
         topology.addSink(STORE_ARTIFACT, Topics.ARTIFACTS.name(), keys.serializer(),

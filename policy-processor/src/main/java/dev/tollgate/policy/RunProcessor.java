@@ -2,13 +2,16 @@ package dev.tollgate.policy;
 
 import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
+import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.events.logging.RunLogContext;
 import dev.tollgate.events.metrics.ServiceMeters;
+import dev.tollgate.events.serde.WireFormat;
 import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -48,7 +52,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Processor API glue of the run: commands and tool results of a run arrive here in order (both topics are keyed
  * by runId and co-partitioned), the run's deciders decide, the ledger numbers and chains the events, the state is
- * written to {@code run-state-store} and the events forwarded to the ledger sink (with the {@code tollgate-hash}
+ * written through {@link RunStore} ({@code run-state-store}, {@code run-call-store}, {@code run-command-store}) and
+ * the events forwarded to the ledger sink (with the {@code tollgate-hash}
  * header), approvals to the dispatch sink, artifact contents to the artifacts sink (and {@code artifact-content-store},
  * which the gates read), and tenant/agent usage deltas to the limit-facts repartition. Under exactly_once_v2 all of
  * it commits together or not at all.
@@ -70,8 +75,10 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private final long timersIntervalMs;
     private final long graceMs;
     private final long maxArtifactBytes;
+    private final IntSupplier ledgerSchema;
+    private int ledgerSchemaId;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, RunState> runs;
+    private RunStore runs;
     private KeyValueStore<String, String> activeRuns;
     private KeyValueStore<String, String> expiries;
     private KeyValueStore<String, String> artifacts;
@@ -81,7 +88,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private DecisionMeters meters;
     private Tracing tracing;
 
-    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes) {
+    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema) {
+        this.ledgerSchema = ledgerSchema;
         this.bundleName = config.policyBundle();
         this.cache = cache;
         this.changes = changes;
@@ -95,7 +103,10 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         this.context = context;
         this.meters = new DecisionMeters(ServiceMeters.from(context.appConfigs()));
         this.tracing = Tracing.fromConfigs(context.appConfigs());
-        this.runs = context.getStateStore(PolicyTopology.RUN_STATE_STORE);
+        this.ledgerSchemaId = ledgerSchema.getAsInt();
+        this.runs = new RunStore(context.getStateStore(PolicyTopology.RUN_STATE_STORE),
+                context.getStateStore(PolicyTopology.RUN_CALL_STORE),
+                context.getStateStore(PolicyTopology.RUN_COMMAND_STORE));
         this.activeRuns = context.getStateStore(PolicyTopology.ACTIVE_RUN_STORE);
         this.expiries = context.getStateStore(PolicyTopology.APPROVAL_EXPIRY_STORE);
         this.artifacts = context.getStateStore(PolicyTopology.ARTIFACT_CONTENT_STORE);
@@ -106,7 +117,9 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         this.policyContext = new PolicyContext() {
             @Override
             public Optional<CompiledBundle> bundle() {
-                return Optional.ofNullable(bundleInForce(policies.get(bundleName)));
+                // Published by the loader as it stores the bundle: no store read, no decoding of the YAML.
+                CompiledBundle published = cache.inForce(bundleName);
+                return Optional.ofNullable(published != null ? published : bundleInForce(policies.get(bundleName)));
             }
 
             @Override
@@ -160,8 +173,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
                  Tracing.Step span = tracing.start("decide " + command.getPayload().getClass().getSimpleName(),
                          SpanKind.CONSUMER, command.getTraceparent())) {
                 span.attribute("tollgate.run_id", command.getRunId());
-                RunState state = runs.get(command.getRunId());
-                Decision decision = RunDecider.decide(state, command, policyContext);
+                RunStore.Loaded state = runs.load(command.getRunId(), callIdOf(command), command.getCommandId());
+                Decision decision = RunDecider.decide(state.view(), command, policyContext);
                 if (decision.isEmpty()) {
                     LOG.debug("Run {}: command {} already answered, no second effect", command.getRunId(),
                             command.getCommandId());
@@ -171,13 +184,13 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             }
         } else if (value instanceof ToolCallResult result) {
             requireKey(record.key(), result.getRunId());
-            RunState state = runs.get(result.getRunId());
             String traceparent = header(record, TRACEPARENT);
             try (RunLogContext ignored = RunLogContext.of(result.getRunId(), traceparent);
                  Tracing.Step span = tracing.start("complete " + result.getTool(), SpanKind.CONSUMER, traceparent)) {
                 span.attribute("tollgate.run_id", result.getRunId()).attribute("tollgate.status",
                         result.getStatus().name());
-                Decision decision = RunDecider.decide(state, result, policyContext);
+                RunStore.Loaded state = runs.load(result.getRunId(), result.getCallId(), null);
+                Decision decision = RunDecider.decide(state.view(), result, policyContext);
                 if (decision.isEmpty()) {
                     LOG.info("Run {}: result for call {} is not awaited (duplicate or unknown call), no effect",
                             result.getRunId(), result.getCallId());
@@ -211,11 +224,12 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             scannedVersion = version;
         }
         due.forEach((runId, expiryKeys) -> {
-            RunState state = runs.get(runId);
+            RunStore.Loaded loaded = runs.load(runId, null, null);
+            RunState state = loaded.view();
             Decision decision = RunDecider.timers(state, cutoff, policyContext);
             if (!decision.isEmpty()) {
                 LOG.info("Run {}: {} timer event(s)", runId, decision.events().size());
-                append(runId, state, new RunLedger.Envelope("", "", cutoff, null, null), decision, -1);
+                append(runId, loaded, new RunLedger.Envelope("", "", cutoff, null, null), decision, -1);
                 return;
             }
             // Nothing was due after all: drop index entries the run no longer backs, so they are not rescanned.
@@ -238,11 +252,11 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
      *
      * @param commandTimestampMs the answered command's record timestamp (decision latency), or -1
      */
-    private void append(String runId, RunState state, RunLedger.Envelope envelope, Decision decision,
+    private void append(String runId, RunStore.Loaded state, RunLedger.Envelope envelope, Decision decision,
                         long commandTimestampMs) {
-        RunLedger.Appended appended = RunLedger.append(state, runId, envelope, decision);
-        runs.put(runId, appended.state());
-        index(runId, state, appended.state());
+        RunLedger.Appended appended = RunLedger.append(state.view(), runId, envelope, decision);
+        runs.save(runId, state, appended.state());
+        index(runId, state.view(), appended.state());
         for (RunLedger.Entry entry : appended.entries()) {
             long timestamp = entry.event().getOccurredAt().toEpochMilli();
             RecordHeaders headers = new RecordHeaders();
@@ -251,8 +265,9 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             if (traceparent != null) {
                 headers.add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
             }
-            context.forward(new Record<String, Object>(runId, entry.event(), timestamp, headers),
-                    PolicyTopology.APPEND_LEDGER);
+            // The bytes whose hash was taken, framed: serialized once, and the header covers them by construction.
+            context.forward(new Record<String, Object>(runId, WireFormat.frame(ledgerSchemaId, entry.body()),
+                    timestamp, headers), PolicyTopology.APPEND_LEDGER);
             meters.appended(entry.event(), commandTimestampMs, System.currentTimeMillis());
             if (entry.dispatch() != null) {
                 RecordHeaders dispatchHeaders = new RecordHeaders();
@@ -315,6 +330,17 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     /** Expiry first, zero-padded, so a range scan from the start finds every call due. */
     private static String expiryKey(long expiresAt, String runId, String callId) {
         return String.format("%019d/%s/%s", Math.max(0, expiresAt), runId, callId);
+    }
+
+    /** The call a command names, whose settled state the deciders need beside the run's record. */
+    private static String callIdOf(Command command) {
+        if (command.getPayload() instanceof RequestToolCall call) {
+            return call.getCallId();
+        }
+        if (command.getPayload() instanceof DecideApproval approval) {
+            return approval.getCallId();
+        }
+        return null;
     }
 
     private static void requireKey(String key, String runId) {

@@ -42,6 +42,8 @@ import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.policy.engine.DefaultBundle;
 import dev.tollgate.policy.limits.LimitsDecider;
+import dev.tollgate.policy.state.CallState;
+import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.LimitUsage;
 import dev.tollgate.policy.state.RunState;
 import java.nio.charset.StandardCharsets;
@@ -366,6 +368,70 @@ class PolicyTopologyTest {
             byRun.computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
         }
         return byRun;
+    }
+
+    @Test
+    void aRunsRecordKeepsOnlyItsHeldCallsTheRestIsStoredPerCallAndPerCommand() {
+        publish(DefaultBundle.yaml());
+        identities.pipeInput("lead", human("lead", TENANT, true, "support-lead"));
+        Command admit = requestRun("r1");
+        Command search = toolCall("r1", "c1", "search_docs", SEARCH);
+        send(admit);
+        send(search);
+        send(toolCall("r1", "c2", "tickets.update", BULK));
+        results.pipeInput("r1", result("r1", "c1", "search_docs", 900));
+        assertThat(types(verifiedLedger())).containsExactly("RunAdmitted", "ToolCallApproved", "ToolCallHeld",
+                "ToolCallCompleted");
+
+        KeyValueStore<String, RunState> runs = driver.getKeyValueStore(PolicyTopology.RUN_STATE_STORE);
+        KeyValueStore<String, CallState> calls = driver.getKeyValueStore(PolicyTopology.RUN_CALL_STORE);
+        KeyValueStore<String, String> commandIds = driver.getKeyValueStore(PolicyTopology.RUN_COMMAND_STORE);
+        assertThat(runs.get("r1").getCalls()).containsOnlyKeys("c2");
+        assertThat(runs.get("r1").getProcessedCommandIds()).isEmpty();
+        assertThat(calls.get("r1/c1").getStatus()).isEqualTo(CallStatus.COMPLETED);
+        assertThat(commandIds.get("r1/" + admit.getCommandId())).isNotNull();
+        assertThat(commandIds.get("r1/" + search.getCommandId())).isNotNull();
+
+        // A redelivered command has no second effect; a new command reusing a settled callId is refused.
+        send(search);
+        assertThat(ledger.isEmpty()).isTrue();
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        assertThat(types(verifiedLedger())).containsExactly("CommandRejected");
+        results.pipeInput("r1", result("r1", "c1", "search_docs", 900));
+        assertThat(ledger.isEmpty()).isTrue();
+
+        send(decideApproval("r1", "lead", T0.plusSeconds(30), "c2", ApprovalDecision.APPROVE));
+        assertThat(types(verifiedLedger())).containsExactly("ApprovalGranted");
+        assertThat(runs.get("r1").getCalls()).isEmpty();
+        assertThat(calls.get("r1/c2").getStatus()).isEqualTo(CallStatus.APPROVED);
+        assertThat(runs.get("r1").getSpentCostMicros()).isEqualTo(900);
+    }
+
+    @Test
+    void aRecordWrittenWithEveryCallInlineIsReadAsItIsAndMovedOutOnItsNextDecision() {
+        publish(DefaultBundle.yaml());
+        Command search = toolCall("r1", "c1", "search_docs", SEARCH);
+        send(requestRun("r1"));
+        send(search);
+        verifiedLedger();
+        KeyValueStore<String, RunState> runs = driver.getKeyValueStore(PolicyTopology.RUN_STATE_STORE);
+        KeyValueStore<String, CallState> calls = driver.getKeyValueStore(PolicyTopology.RUN_CALL_STORE);
+        KeyValueStore<String, String> commandIds = driver.getKeyValueStore(PolicyTopology.RUN_COMMAND_STORE);
+        // The layout before the split: every call and the answered command ids in the run's record.
+        RunState legacy = RunState.newBuilder(runs.get("r1")).setCalls(Map.of("c1", calls.get("r1/c1")))
+                .setProcessedCommandIds(List.of(search.getCommandId())).build();
+        runs.put("r1", legacy);
+        calls.delete("r1/c1");
+        commandIds.delete("r1/" + search.getCommandId());
+
+        send(search);
+        assertThat(ledger.isEmpty()).isTrue();
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        assertThat(types(verifiedLedger())).containsExactly("CommandRejected");
+        assertThat(runs.get("r1").getCalls()).isEmpty();
+        assertThat(runs.get("r1").getProcessedCommandIds()).isEmpty();
+        assertThat(calls.get("r1/c1").getStatus()).isEqualTo(CallStatus.APPROVED);
+        assertThat(commandIds.get("r1/" + search.getCommandId())).isNotNull();
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.tollgate.policy.run.Decision;
 import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import java.util.List;
 import java.util.Optional;
@@ -124,28 +125,32 @@ public final class AdmissionDecider {
 
     /** The run state after an admission event; {@code stateOnly} is the run input of an admitted run. */
     public static RunState evolve(RunState state, SpecificRecord payload, String stateOnly) {
-        RunState.Builder next = RunState.newBuilder(state);
         if (payload instanceof RunAdmitted admitted) {
             Grants grants = admitted.getGrants();
-            next.setStatus(RunStatus.ACTIVE)
-                    .setWorkflow(admitted.getWorkflow())
-                    .setEnvironment(admitted.getEnvironment())
-                    .setClassification(admitted.getClassification())
-                    .setAdmittedBy(admitted.getRuleId())
-                    .setGrantedTools(grants.getTools())
-                    .setMaxToolCalls(grants.getMaxToolCalls())
-                    .setBudgetCostMicros(grants.getCostMicros())
-                    .setBudgetTokens(grants.getTokens())
-                    .setRetentionDays(grants.getRetentionDays());
+            RunState next = RunStates.copyOf(state);
+            next.setStatus(RunStatus.ACTIVE);
+            next.setWorkflow(admitted.getWorkflow());
+            next.setEnvironment(admitted.getEnvironment());
+            next.setClassification(admitted.getClassification());
+            next.setAdmittedBy(admitted.getRuleId());
+            next.setGrantedTools(grants.getTools());
+            next.setMaxToolCalls(grants.getMaxToolCalls());
+            next.setBudgetCostMicros(grants.getCostMicros());
+            next.setBudgetTokens(grants.getTokens());
+            next.setRetentionDays(grants.getRetentionDays());
             if (stateOnly != null) {
                 next.setInputJson(stateOnly);
             }
-        } else if (payload instanceof RunRejected rejected) {
-            next.setStatus(RunStatus.REJECTED)
-                    .setWorkflow(rejected.getWorkflow())
-                    .setEnvironment(rejected.getEnvironment())
-                    .setClassification(rejected.getClassification());
+            return next;
         }
-        return next.build();
+        if (payload instanceof RunRejected rejected) {
+            RunState next = RunStates.copyOf(state);
+            next.setStatus(RunStatus.REJECTED);
+            next.setWorkflow(rejected.getWorkflow());
+            next.setEnvironment(rejected.getEnvironment());
+            next.setClassification(rejected.getClassification());
+            return next;
+        }
+        return state;
     }
 }

@@ -20,6 +20,7 @@ import dev.tollgate.policy.run.Rejections;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.toolcall.ToolCallDecider;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,13 +154,14 @@ public final class ApprovalDecider {
         Map<String, CallState> calls = new HashMap<>(state.getCalls());
         // The intact arguments were only kept for the dispatch of an approval.
         CallState.Builder next = CallState.newBuilder(call).setStatus(status).setArgsJson("");
-        RunState.Builder run = RunState.newBuilder(state);
+        RunState run = RunStates.copyOf(state);
         if (release) {
             next.setReservedCostMicros(0);
-            run.setReservedCostMicros(Math.max(0, state.getReservedCostMicros() - call.getReservedCostMicros()))
-                    .setToolCalls(Math.max(0, state.getToolCalls() - 1));
+            run.setReservedCostMicros(Math.max(0, state.getReservedCostMicros() - call.getReservedCostMicros()));
+            run.setToolCalls(Math.max(0, state.getToolCalls() - 1));
         }
         calls.put(callId, next.build());
-        return run.setCalls(calls).build();
+        run.setCalls(calls);
+        return run;
     }
 }

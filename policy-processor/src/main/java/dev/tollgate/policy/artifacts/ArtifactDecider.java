@@ -13,6 +13,7 @@ import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.run.Rejections;
 import dev.tollgate.policy.state.ArtifactRef;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,6 +64,8 @@ public final class ArtifactDecider {
         artifacts.put(recorded.getType(), ArtifactRef.newBuilder().setType(recorded.getType())
                 .setVersion(recorded.getVersion()).setSha256(recorded.getSha256())
                 .setSizeBytes(recorded.getSizeBytes()).build());
-        return RunState.newBuilder(state).setArtifacts(artifacts).build();
+        RunState next = RunStates.copyOf(state);
+        next.setArtifacts(artifacts);
+        return next;
     }
 }

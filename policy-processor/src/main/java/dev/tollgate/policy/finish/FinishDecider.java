@@ -7,6 +7,7 @@ import dev.tollgate.policy.run.Decided;
 import dev.tollgate.policy.run.Decision;
 import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -23,7 +24,9 @@ public final class FinishDecider {
 
     public static RunState evolve(RunState state, SpecificRecord payload) {
         if (payload instanceof RunCompleted) {
-            return RunState.newBuilder(state).setStatus(RunStatus.COMPLETED).build();
+            RunState next = RunStates.copyOf(state);
+            next.setStatus(RunStatus.COMPLETED);
+            return next;
         }
         return state;
     }

@@ -15,6 +15,7 @@ import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.run.Rejections;
 import dev.tollgate.policy.state.ArtifactRef;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -90,6 +91,9 @@ public final class GateDecider {
         }
         List<String> completed = new ArrayList<>(state.getCompletedStages());
         completed.add(advanced.getStage());
-        return RunState.newBuilder(state).setStage(advanced.getStage()).setCompletedStages(completed).build();
+        RunState next = RunStates.copyOf(state);
+        next.setStage(advanced.getStage());
+        next.setCompletedStages(completed);
+        return next;
     }
 }

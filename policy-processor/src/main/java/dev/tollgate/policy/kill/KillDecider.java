@@ -14,6 +14,7 @@ import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.run.Rejections;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,12 +91,13 @@ public final class KillDecider {
         if (!(payload instanceof RunHalted halted)) {
             return state;
         }
-        RunState.Builder next = RunState.newBuilder(state).setStatus(RunStatus.HALTED);
+        RunState next = RunStates.copyOf(state);
+        next.setStatus(RunStatus.HALTED);
         if (!halted.getReasons().isEmpty()) {
-            next.setHaltCode(halted.getReasons().get(0).getCode().name())
-                    .setHaltMessage(halted.getReasons().get(0).getMessage());
+            next.setHaltCode(halted.getReasons().get(0).getCode().name());
+            next.setHaltMessage(halted.getReasons().get(0).getMessage());
         }
-        return next.build();
+        return next;
     }
 
     /** Why a command for a halted run is refused: the halt's own reason (KILL_SWITCH, BUDGET_EXHAUSTED, ...). */

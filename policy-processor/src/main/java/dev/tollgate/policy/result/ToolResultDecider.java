@@ -8,6 +8,7 @@ import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import dev.tollgate.policy.usage.UsageDecider;
 import java.util.ArrayList;
@@ -76,9 +77,10 @@ public final class ToolResultDecider {
         Map<String, CallState> calls = new HashMap<>(state.getCalls());
         calls.put(call.getCallId(), CallState.newBuilder(call).setStatus(CallStatus.COMPLETED)
                 .setCostMicros(completed.getCostMicros()).setArgsJson("").build());
-        return RunState.newBuilder(state).setCalls(calls)
-                .setReservedCostMicros(Math.max(0, state.getReservedCostMicros() - call.getReservedCostMicros()))
-                .setSpentCostMicros(state.getSpentCostMicros() + completed.getCostMicros())
-                .build();
+        RunState next = RunStates.copyOf(state);
+        next.setCalls(calls);
+        next.setReservedCostMicros(Math.max(0, state.getReservedCostMicros() - call.getReservedCostMicros()));
+        next.setSpentCostMicros(state.getSpentCostMicros() + completed.getCostMicros());
+        return next;
     }
 }

@@ -25,6 +25,7 @@ import dev.tollgate.policy.gates.GateDecider;
 import dev.tollgate.policy.kill.KillDecider;
 import dev.tollgate.policy.result.ToolResultDecider;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import dev.tollgate.policy.state.StateAvro;
 import dev.tollgate.policy.toolcall.ToolCallDecider;
@@ -150,15 +151,21 @@ public final class RunDecider {
 
     /** The state after one ledger event; {@code stateOnly} is {@link Decided#stateOnly()} when known. */
     public static RunState evolve(RunState state, LedgerEvent event, String stateOnly) {
+        return evolve(state, event, LedgerHash.of(event), stateOnly);
+    }
+
+    /** {@link #evolve(RunState, LedgerEvent, String)} for an event whose hash is already known. */
+    public static RunState evolve(RunState state, LedgerEvent event, String hash, String stateOnly) {
         RunState run = state == null ? initial(event.getRunId()) : state;
-        RunState.Builder next = RunState.newBuilder(run)
-                .setLastSeq(event.getSeq())
-                .setLastHash(LedgerHash.of(event))
-                .setLastOccurredAt(Math.max(run.getLastOccurredAt(), event.getOccurredAt().toEpochMilli()));
+        RunState next = RunStates.copyOf(run);
+        next.setLastSeq(event.getSeq());
+        next.setLastHash(hash);
+        next.setLastOccurredAt(Math.max(run.getLastOccurredAt(), event.getOccurredAt().toEpochMilli()));
         SpecificRecord payload = (SpecificRecord) event.getPayload();
         boolean admission = payload instanceof RunAdmitted || payload instanceof RunRejected;
         if (admission || run.getPrincipalId().isEmpty()) {
-            next.setPrincipalId(event.getPrincipalId()).setTenantId(event.getTenantId());
+            next.setPrincipalId(event.getPrincipalId());
+            next.setTenantId(event.getTenantId());
         }
         if (event.getCausationId() != null && !run.getProcessedCommandIds().contains(event.getCausationId())) {
             List<String> ids = new ArrayList<>(run.getProcessedCommandIds());
@@ -168,8 +175,7 @@ public final class RunDecider {
             }
             next.setProcessedCommandIds(ids);
         }
-        RunState folded = next.build();
-        folded = AdmissionDecider.evolve(folded, payload, stateOnly);
+        RunState folded = AdmissionDecider.evolve(next, payload, stateOnly);
         folded = ToolCallDecider.evolve(folded, payload, stateOnly);
         folded = ToolResultDecider.evolve(folded, payload);
         folded = ApprovalDecider.evolve(folded, payload);

@@ -4,6 +4,8 @@ import dev.tollgate.events.ArtifactContent;
 import dev.tollgate.events.Command;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ToolCallDispatch;
+import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.events.serde.AvroBinary;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.state.RunState;
 import java.nio.charset.StandardCharsets;
@@ -42,11 +44,15 @@ public final class RunLedger {
      * One appended event.
      *
      * @param event    the ledger event
+     * @param body     its Avro binary body, serialized once: what {@code hash} covers and what goes on the topic
+     *                 (after the wire-format header), so the {@code tollgate-hash} header covers the topic's bytes
+     *                 by construction
      * @param hash     its hash (the next event's prevHash, the record's {@code tollgate-hash} header)
      * @param dispatch the dispatch it approved, with {@code ledgerSeq} set, or null
      * @param artifact the artifact content it recorded, or null
      */
-    public record Entry(LedgerEvent event, String hash, ToolCallDispatch dispatch, ArtifactContent artifact) {
+    public record Entry(LedgerEvent event, byte[] body, String hash, ToolCallDispatch dispatch,
+                        ArtifactContent artifact) {
     }
 
     /**
@@ -84,10 +90,12 @@ public final class RunLedger {
                     .setPrevHash(run.getLastHash())
                     .setPayload(decided.payload())
                     .build();
-            run = RunDecider.evolve(run, event, decided.stateOnly());
+            byte[] body = AvroBinary.encode(event);
+            String hash = Sha256.hex(body);
+            run = RunDecider.evolve(run, event, hash, decided.stateOnly());
             ToolCallDispatch dispatch = decided.dispatch() == null ? null
                     : ToolCallDispatch.newBuilder(decided.dispatch()).setLedgerSeq(seq).build();
-            entries.add(new Entry(event, run.getLastHash(), dispatch, decided.artifact()));
+            entries.add(new Entry(event, body, hash, dispatch, decided.artifact()));
         }
         return new Appended(run, entries);
     }

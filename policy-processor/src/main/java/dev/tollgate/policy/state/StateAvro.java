@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Plain Avro binary for {@link RunState} in {@code run-state-store} and {@link LimitUsage} on the limit topics
+ * Plain Avro binary for {@link RunState} in {@code run-state-store}, {@link CallState} in {@code run-call-store} and
+ * {@link LimitUsage} on the limit topics
  * (no registry: the store and its changelog are
  * private to the policy-processor). Also trusts this package with Avro 1.12's class validator, which generated
  * builders consult even for default values; every path to a RunState goes through {@link #ensureTrusted()}.
@@ -50,6 +51,11 @@ public final class StateAvro {
     /** The store serde of {@link RunState}. */
     public static Serde<RunState> runStateSerde() {
         return serde(RunState.class);
+    }
+
+    /** The store serde of {@link CallState} in {@code run-call-store}. */
+    public static Serde<CallState> callStateSerde() {
+        return serde(CallState.class);
     }
 
     /** The serde of {@link LimitUsage}: limit facts, totals and their store. */

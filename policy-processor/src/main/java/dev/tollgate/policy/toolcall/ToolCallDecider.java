@@ -12,6 +12,7 @@ import dev.tollgate.events.ToolCallDenied;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallHeld;
 import dev.tollgate.events.hash.CanonicalJson;
+import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.policy.engine.CelValues;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyInput;
@@ -28,6 +29,7 @@ import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,7 +180,8 @@ public final class ToolCallDecider {
         }
         List<String> masked = new ArrayList<>();
         String ledgerArgs = Redaction.apply(args, Redaction.union(redact), masked).toString();
-        String argsSha256 = CanonicalJson.sha256(call.getArgsJson());
+        // The tree parsed once for the schema check, the rules and the redaction is the one hashed.
+        String argsSha256 = Sha256.hex(CanonicalJson.write(args));
         if (!denials.isEmpty()) {
             return Decision.of(bundle, Decided.of(ToolCallDenied.newBuilder()
                     .setCallId(call.getCallId()).setTool(call.getTool()).setArgsJson(ledgerArgs).setReasons(denials)
@@ -250,7 +253,10 @@ public final class ToolCallDecider {
     private static RunState withCall(RunState state, long reserve, CallState call) {
         Map<String, CallState> calls = new HashMap<>(state.getCalls());
         calls.put(call.getCallId(), call);
-        return RunState.newBuilder(state).setCalls(calls).setToolCalls(state.getToolCalls() + 1)
-                .setReservedCostMicros(state.getReservedCostMicros() + reserve).build();
+        RunState next = RunStates.copyOf(state);
+        next.setCalls(calls);
+        next.setToolCalls(state.getToolCalls() + 1);
+        next.setReservedCostMicros(state.getReservedCostMicros() + reserve);
+        return next;
     }
 }

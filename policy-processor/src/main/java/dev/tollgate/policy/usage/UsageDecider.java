@@ -16,6 +16,7 @@ import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.run.Rejections;
 import dev.tollgate.policy.state.RunState;
+import dev.tollgate.policy.state.RunStates;
 import dev.tollgate.policy.state.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,8 +102,10 @@ public final class UsageDecider {
 
     public static RunState evolve(RunState state, SpecificRecord payload) {
         if (payload instanceof UsageRecorded usage) {
-            return RunState.newBuilder(state).setTokens(usage.getTotalTokens())
-                    .setSpentCostMicros(state.getSpentCostMicros() + usage.getCostMicros()).build();
+            RunState next = RunStates.copyOf(state);
+            next.setTokens(usage.getTotalTokens());
+            next.setSpentCostMicros(state.getSpentCostMicros() + usage.getCostMicros());
+            return next;
         }
         return state;
     }

@@ -1,0 +1,153 @@
+package dev.tollgate.bench;
+
+import dev.tollgate.events.Command;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.PrincipalKind;
+import dev.tollgate.events.RequestRun;
+import dev.tollgate.events.RequestToolCall;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.events.registry.InMemorySchemaRegistry;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.policy.PolicyProcessorConfig;
+import dev.tollgate.policy.PolicyTopology;
+import dev.tollgate.policy.engine.DefaultBundle;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The {@code decide} section: CPU per decision of the policy-processor's own topology ({@code PolicyTopology}: the
+ * deciders, RocksDB stores, serdes, ledger chaining, dispatches and limit facts), driven by Kafka Streams'
+ * {@link TopologyTestDriver} in this thread, without a broker. What it leaves out (producing, committing
+ * transactions) is what the EOS baseline measures; what it keeps is what the processor adds. It counts this thread's
+ * CPU time, which the neighbours' load hardly moves, so it is the figure a processor change is judged by on a shared
+ * machine.
+ *
+ * <p>Approved {@code echo} calls on active runs of the reference bundle (its call cap and limits lifted), the same
+ * number of calls at 1, 20 and 200 calls per run: if a decision's cost grew with the run's length, the longer runs
+ * would cost more per call.
+ */
+final class DecisionCpu {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final String AGENT = "bench-agent";
+    private static final String TENANT = "bench";
+
+    private DecisionCpu() {
+    }
+
+    static Map<String, Object> measure(int calls, List<Integer> callsPerRun, PrintWriter out) throws IOException {
+        Path state = Files.createTempDirectory("tollgate-bench-decide");
+        TollgateSerdes serdes = new TollgateSerdes(new InMemorySchemaRegistry());
+        PolicyProcessorConfig config = PolicyProcessorConfig.from(Map.of("state.dir", state.toString(),
+                "bootstrap.servers", "unused:9092", "application.id", "tollgate-bench-decide"));
+        Instant start = Instant.now();
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(PolicyTopology.build(config, serdes),
+                config.streamsProperties(), start)) {
+            String yaml = DefaultBundle.yaml().replace("maxToolCalls: 20", "maxToolCalls: 1000000")
+                    .replace("toolCallsPerMinute: 600", "toolCallsPerMinute: 1000000000")
+                    .replace("runsPerDay: 1000", "runsPerDay: 1000000000");
+            driver.createInputTopic(Topics.POLICIES.name(), new StringSerializer(),
+                    serdes.value(Topics.POLICIES).serializer()).pipeInput("default", PolicyBundle.newBuilder()
+                    .setName("default").setVersion("bench").setSha256(Sha256.hex(yaml)).setYaml(yaml)
+                    .setPublishedAt(start).build());
+            driver.createInputTopic(Topics.IDENTITIES.name(), new StringSerializer(),
+                    serdes.value(Topics.IDENTITIES).serializer()).pipeInput(AGENT, Identity.newBuilder()
+                    .setPrincipalId(AGENT).setName(AGENT).setKind(PrincipalKind.AGENT).setTenantId(TENANT)
+                    .setRoles(List.of()).setApiKeySha256("0".repeat(64)).setEnabled(true).setCreatedAt(start)
+                    .setUpdatedAt(start).build());
+            TestInputTopic<String, Command> commands = driver.createInputTopic(Topics.COMMANDS.name(),
+                    new StringSerializer(), serdes.value(Topics.COMMANDS).serializer());
+            TestOutputTopic<String, byte[]> ledger = driver.createOutputTopic(Topics.LEDGER.name(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<String, byte[]> dispatch = driver.createOutputTopic(Topics.DISPATCH.name(),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            Workload workload = new Workload(commands, start);
+            // Warm-up (JIT, CEL, RocksDB), not measured.
+            workload.run("warm", calls, 20, ledger, dispatch);
+            for (int perRun : callsPerRun) {
+                double micros = workload.run("m" + perRun, calls, perRun, ledger, dispatch);
+                report.put("callsPerRun" + perRun, Math.round(micros * 10) / 10.0);
+                out.println(String.format(Locale.ROOT, "  decide: %,d calls at %d per run: %.1f us CPU per call",
+                        calls, perRun, micros));
+                out.flush();
+            }
+            report.put("calls", calls);
+            LedgerEvent check = serdes.value(Topics.LEDGER).deserializer().deserialize(Topics.LEDGER.name(),
+                    workload.last);
+            report.put("lastEvent", check.getPayload().getClass().getSimpleName());
+        } finally {
+            try (var paths = Files.walk(state)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return report;
+    }
+
+    private static final class Workload {
+        private final TestInputTopic<String, Command> commands;
+        private Instant clock;
+        private long seq;
+        private byte[] last;
+
+        Workload(TestInputTopic<String, Command> commands, Instant start) {
+            this.commands = commands;
+            this.clock = start;
+        }
+
+        /** Admits calls / perRun runs, then sends their calls round-robin; returns CPU microseconds per call. */
+        double run(String tag, int calls, int perRun, TestOutputTopic<String, byte[]> ledger,
+                   TestOutputTopic<String, byte[]> dispatch) {
+            int runs = Math.max(1, calls / perRun);
+            for (int r = 0; r < runs; r++) {
+                send(tag + "-run-" + r, RequestRun.newBuilder().setWorkflow("support-triage")
+                        .setEnvironment("staging").setClassification("Internal").setInputJson("{\"ticket\":7}")
+                        .build());
+            }
+            drain(ledger, dispatch);
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            for (int i = 0; i < calls; i++) {
+                int r = i % runs;
+                send(tag + "-run-" + r, RequestToolCall.newBuilder().setCallId(tag + "-call-" + i).setTool("echo")
+                        .setArgsJson("{\"msg\":\"bench " + i + "\"}").build());
+            }
+            long used = THREADS.getCurrentThreadCpuTime() - cpu;
+            drain(ledger, dispatch);
+            return used / 1000.0 / calls;
+        }
+
+        private void send(String runId, Object payload) {
+            clock = clock.plusMillis(1);
+            commands.pipeInput(runId, Command.newBuilder().setCommandId(runId + "/" + seq++).setRunId(runId)
+                    .setTenantId(TENANT).setPrincipalId(AGENT).setIssuedAt(clock).setPayload(payload).build(),
+                    clock);
+        }
+
+        private void drain(TestOutputTopic<String, byte[]> ledger, TestOutputTopic<String, byte[]> dispatch) {
+            while (!ledger.isEmpty()) {
+                last = ledger.readValue();
+            }
+            while (!dispatch.isEmpty()) {
+                dispatch.readValue();
+            }
+        }
+    }
+}
