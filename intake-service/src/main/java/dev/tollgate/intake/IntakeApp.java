@@ -20,6 +20,8 @@ import dev.tollgate.intake.kafka.KafkaSettings;
 import dev.tollgate.intake.kafka.Publisher;
 import dev.tollgate.intake.kafka.TopicReader;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.ProjectorHttpLookup;
+import dev.tollgate.intake.ledger.ProjectorLookup;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -52,11 +54,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writes {@code tollgate.commands.v1}, {@code tollgate.identities.v1}, {@code tollgate.policies.v1},
  * {@code tollgate.kill-switches.v1} (and the DLQ). Reads {@code tollgate.identities.v1} from the beginning (the
- * API-key index), {@code tollgate.ledger.v1} from the beginning (whose runs, held calls, call outcomes) and
- * {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs}), and
+ * API-key index), {@code tollgate.ledger.v1} from a bounded recent window before its end (whose runs, held calls,
+ * call outcomes, for waiters), {@code tollgate.tool-results.v1} from the end (tool output for {@code ?waitMs}), and
  * {@code tollgate.kill-switches.v1} and {@code tollgate.policies.v1} from the beginning (the admin read views and
- * the web console at {@code /console}, which reads run data from the projector's query API). Owns no state store: every
- * view is rebuilt from topics at start, and the app is ready once both readers have caught up.
+ * the web console at {@code /console}, which reads run data from the projector's query API). What is older than the
+ * ledger window (owners of older runs, older held calls) is looked up in the projector's stores
+ * ({@code projector.url}). Owns no state store, never replays the ledger's history, and is ready once its readers
+ * have caught up, in the same time whatever the ledger's size.
  */
 public final class IntakeApp implements AutoCloseable {
 
@@ -119,10 +123,15 @@ public final class IntakeApp implements AutoCloseable {
                 Map.of(Topics.IDENTITIES.name(), true), identities::handle, publisher, meters).start();
         LedgerWatcher ledger = new LedgerWatcher(serdes, config.getInt(IntakeConfig.INDEX_MAX_ENTRIES),
                 config.getInt(IntakeConfig.MAX_WAITERS));
-        ledgerReader = new TopicReader("ledger",
+        // A bounded recent window of the ledger, never its history: start-up costs the same whatever its size.
+        ledgerReader = TopicReader.withWindows("ledger",
                 KafkaSettings.consumer(config.bootstrapServers(), "tollgate-intake-ledger", config.kafkaOverrides()),
-                Map.of(Topics.LEDGER.name(), true, Topics.TOOL_RESULTS.name(), false), ledger::handle, publisher,
-                meters).start();
+                Map.of(Topics.LEDGER.name(), config.getLong(IntakeConfig.LEDGER_RECENT_RECORDS),
+                        Topics.TOOL_RESULTS.name(), 0L), ledger::handle, publisher, meters).start();
+        ProjectorLookup projector = config.optional(IntakeConfig.PROJECTOR_URL)
+                .<ProjectorLookup>map(url -> new ProjectorHttpLookup(url,
+                        Duration.ofMillis(config.getLong(IntakeConfig.PROJECTOR_TIMEOUT_MS))))
+                .orElse(ProjectorLookup.NONE);
         Gauge.builder("tollgate.intake.waiters", ledger, LedgerWatcher::waiting)
                 .description("Tool-call requests waiting for their outcome").register(meters);
         Gauge.builder("tollgate.intake.identities", identities, IdentityIndex::size)
@@ -155,7 +164,7 @@ public final class IntakeApp implements AutoCloseable {
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
-                meters, this::ready, clock, tracing);
+                meters, this::ready, clock, projector, tracing);
         ConsoleRoutes.Deps console = new ConsoleRoutes.Deps(identities, identityAdmin, deps.killSwitches(),
                 killSwitchIndex, policyIndex, new LedgerApprovals(ledger, publisher, clock),
                 config.get(IntakeConfig.CONSOLE_QUERY_URL),

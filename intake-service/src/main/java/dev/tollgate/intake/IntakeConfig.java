@@ -47,6 +47,15 @@ public final class IntakeConfig {
     public static final Key INDEX_MAX_ENTRIES = new Key("index.max.entries", "200000",
             "Most runs and calls the ledger index keeps in memory (least recently used go first).",
             v -> isLong(v, 100, 100_000_000));
+    public static final Key LEDGER_RECENT_RECORDS = new Key("ledger.recent.records", "1000",
+            "How many records before the end of each ledger partition intake starts reading at (its recent window for "
+                    + "waiters and held calls); intake never replays the whole ledger.", v -> isLong(v, 0, 10_000_000));
+    public static final Key PROJECTOR_URL = new Key("projector.url", null,
+            "The projector's query API (e.g. http://projector:8082), where intake looks up runs and held calls "
+                    + "older than its recent window, with the caller's key. Unset: only the recent window is known.",
+            v -> v.startsWith("http://") || v.startsWith("https://"));
+    public static final Key PROJECTOR_TIMEOUT_MS = new Key("projector.timeout.ms", "2000",
+            "Bound of one lookup in the projector.", v -> isLong(v, 100, 60_000));
     public static final Key CREATE_TOPICS = new Key("create.topics", "true",
             "Whether intake creates the topics it reads and writes when they are missing.",
             v -> v.equals("true") || v.equals("false"));
@@ -59,7 +68,8 @@ public final class IntakeConfig {
     /** Every key, in documentation order. */
     public static final List<Key> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, HTTP_HOST, HTTP_PORT,
             ADMIN_KEY, MAX_BODY_BYTES, MAX_WAIT_MS, MAX_WAITERS, RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST,
-            PRODUCE_TIMEOUT_MS, INDEX_MAX_ENTRIES, CREATE_TOPICS, CONSOLE_QUERY_URL, CONSOLE_SESSION_MINUTES);
+            PRODUCE_TIMEOUT_MS, INDEX_MAX_ENTRIES, LEDGER_RECENT_RECORDS, PROJECTOR_URL, PROJECTOR_TIMEOUT_MS,
+            CREATE_TOPICS, CONSOLE_QUERY_URL, CONSOLE_SESSION_MINUTES);
 
     /** Prefix of keys passed through to the Kafka clients unchanged, e.g. {@code kafka.security.protocol}. */
     public static final String KAFKA_PREFIX = "kafka.";

@@ -20,7 +20,10 @@ import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
 import dev.tollgate.intake.identity.IdentityRoutes;
 import dev.tollgate.intake.kafka.Publisher;
+import dev.tollgate.intake.ledger.HeldCallIndex;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.ProjectorLookup;
+import dev.tollgate.intake.ledger.RunDirectory;
 import dev.tollgate.intake.run.RunAccess;
 import dev.tollgate.intake.run.RunRoutes;
 import dev.tollgate.intake.toolcall.ToolCallRoutes;
@@ -48,15 +51,15 @@ public final class IntakeRoutes {
     public record Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                        LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                        PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
-                       BooleanSupplier ready, Clock clock, Tracing tracing) {
+                       BooleanSupplier ready, Clock clock, ProjectorLookup projector, Tracing tracing) {
 
         /** Without tracing (spans off; traceparents pass through). */
         public Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                     LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                     PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
-                    BooleanSupplier ready, Clock clock) {
+                    BooleanSupplier ready, Clock clock, ProjectorLookup projector) {
             this(config, identities, identityAdmin, ledger, publisher, killSwitches, policies, rateLimiter, meters,
-                    ready, clock, Tracing.off());
+                    ready, clock, projector, Tracing.off());
         }
     }
 
@@ -109,14 +112,14 @@ public final class IntakeRoutes {
         Authenticator auth = new Authenticator(deps.identities(), deps.rateLimiter());
         CommandProducer commands = new CommandProducer(deps.publisher(), deps.clock(), deps.meters(),
                 deps.tracing());
-        RunAccess runs = new RunAccess(deps.ledger());
+        RunAccess runs = new RunAccess(new RunDirectory(deps.ledger(), deps.projector()));
         long maxWaitMs = deps.config().getLong(IntakeConfig.MAX_WAIT_MS);
         return List.of(
                 new IdentityRoutes(auth, bodies, deps.identities(), deps.identityAdmin()),
                 new PolicyRoutes(auth, bodies, deps.policies()),
                 new RunRoutes(auth, bodies, runs, commands),
                 new ToolCallRoutes(auth, bodies, runs, commands, deps.ledger(), maxWaitMs),
-                new ApprovalRoutes(auth, bodies, commands, deps.ledger()),
+                new ApprovalRoutes(auth, bodies, commands, new HeldCallIndex(deps.ledger(), deps.projector())),
                 new KillSwitchRoutes(auth, bodies, deps.killSwitches()));
     }
 

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class IntakeRoutesIT {
+
+    private static final Map<String, Long> SEQS = new ConcurrentHashMap<>();
 
     private static final String RUN_BODY = "{\"workflow\":\"research\",\"environment\":\"dev\","
             + "\"classification\":\"Internal\",\"input\":{\"q\":\"hello\"}}";
@@ -124,8 +127,10 @@ class IntakeRoutesIT {
         return runId;
     }
 
+    /** Appends an event to a run's ledger with the run's next seq, as the policy-processor numbers them. */
     private static void ledger(String runId, String tenantId, String principalId, Object payload) {
-        topics.produce(Topics.LEDGER, runId, LedgerEvent.newBuilder().setRunId(runId).setSeq(1)
+        long seq = SEQS.merge(runId, 1L, Long::sum);
+        topics.produce(Topics.LEDGER, runId, LedgerEvent.newBuilder().setRunId(runId).setSeq(seq)
                 .setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now()).setTenantId(tenantId)
                 .setPrincipalId(principalId).setPrevHash("0".repeat(64)).setPayload(payload).build());
     }

@@ -2,11 +2,11 @@ package dev.tollgate.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.events.Grants;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.RunAdmitted;
-import dev.tollgate.events.Grants;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
@@ -18,6 +18,7 @@ import dev.tollgate.intake.identity.IdentityIndex;
 import dev.tollgate.intake.kafka.KafkaSettings;
 import dev.tollgate.intake.kafka.Publisher;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.ProjectorLookup;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -69,7 +70,7 @@ class OfflineIntakeTest {
         IntakeRoutes.Deps deps = new IntakeRoutes.Deps(config, identities, new IdentityAdmin(publisher, clock), ledger,
                 publisher, new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(1000, 1000, System::nanoTime), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                () -> true, clock);
+                () -> true, clock, ProjectorLookup.NONE);
         server = IntakeRoutes.create(deps).start();
         api = new HttpApi(server.port());
     }

@@ -19,6 +19,7 @@ import dev.tollgate.intake.identity.IdentityIndex;
 import dev.tollgate.intake.kafka.KafkaSettings;
 import dev.tollgate.intake.kafka.Publisher;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.ProjectorLookup;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -56,7 +57,7 @@ class OpenApiRoutesTest {
                     new IdentityAdmin(publisher, clock), new LedgerWatcher(serdes, 10, 10), publisher,
                     new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                     new RateLimiter(10, 10, System::nanoTime), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    () -> true, clock);
+                    () -> true, clock, ProjectorLookup.NONE);
             Javalin app = Javalin.create(cfg -> {
                 cfg.events.handlerAdded(handler -> {
                     if (METHODS.contains(handler.getHttpMethod())) {

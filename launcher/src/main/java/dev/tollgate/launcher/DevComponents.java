@@ -19,6 +19,7 @@ import dev.tollgate.policy.engine.DefaultBundle;
 import dev.tollgate.projector.ProjectorApp;
 import dev.tollgate.projector.ProjectorConfig;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,13 +65,18 @@ final class DevComponents {
     static DevComponent intake(DevComponent.DevContext context, String adminKey) throws Exception {
         String approverKey = approverKey();
         upsertDevApprover(context, approverKey);
-        IntakeConfig config = IntakeConfig.of(Map.of(
+        Map<String, String> values = new HashMap<>(Map.of(
                 IntakeConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
                 IntakeConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
                 IntakeConfig.HTTP_HOST.name(), "127.0.0.1",
                 IntakeConfig.HTTP_PORT.name(), Integer.toString(context.settings().intakePort()),
                 IntakeConfig.ADMIN_KEY.name(), adminKey,
                 IntakeConfig.CONSOLE_QUERY_URL.name(), "http://127.0.0.1:" + context.settings().queryPort()));
+        if (context.settings().queryPort() > 0) {
+            // Runs and held calls older than intake's recent window are looked up in the projector's stores.
+            values.put(IntakeConfig.PROJECTOR_URL.name(), "http://127.0.0.1:" + context.settings().queryPort());
+        }
+        IntakeConfig config = IntakeConfig.of(values);
         IntakeApp app = IntakeApp.start(config);
         boolean fromEnv = adminKey.equals(System.getenv("TOLLGATE_ADMIN_KEY"));
         boolean approverFromEnv = approverKey.equals(System.getenv("TOLLGATE_APPROVER_KEY"));

@@ -7,14 +7,14 @@ import dev.tollgate.events.Topics;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.ledger.model.Json;
+import dev.tollgate.ledger.model.LedgerFold;
+import dev.tollgate.ledger.model.RunView;
 import dev.tollgate.projector.replay.LedgerReplay;
 import dev.tollgate.projector.verify.LedgerReader;
 import dev.tollgate.projector.verify.LedgerReport;
 import dev.tollgate.projector.verify.LedgerVerifier;
 import dev.tollgate.projector.verify.RunVerification;
-import dev.tollgate.projector.view.Json;
-import dev.tollgate.projector.view.LedgerProjection;
-import dev.tollgate.projector.view.RunView;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tollgate ledger verify|replay|tail}: operator tools over tollgate.ledger.v1, read as raw bytes.
- * Verification and replay use the projector's own code ({@link LedgerVerifier}, {@link LedgerProjection}), so
+ * Verification and replay use the projector's own code ({@link LedgerVerifier}, {@link LedgerFold}), so
  * their answers are those of {@code GET /v1/runs/{runId}/verify} and {@code GET /v1/runs/{runId}}.
  */
 @Command(name = "ledger", mixinStandardHelpOptions = true,
@@ -260,7 +260,7 @@ public final class LedgerCommand implements Runnable {
                                     return;
                                 }
                                 ObjectNode line = Json.MAPPER.createObjectNode().put("runId", event.getRunId());
-                                line.setAll((ObjectNode) Json.MAPPER.valueToTree(LedgerProjection.timelineEntry(
+                                line.setAll((ObjectNode) Json.MAPPER.valueToTree(LedgerFold.timelineEntry(
                                         event, LedgerHash.ofRecordValue(raw.value()))));
                                 out.println(Json.write(line));
                                 out.flush();

@@ -12,6 +12,7 @@ import dev.tollgate.projector.api.QueryApi;
 import dev.tollgate.projector.api.RunVerifier;
 import dev.tollgate.projector.verify.LedgerReader;
 import dev.tollgate.projector.verify.LedgerVerifier;
+import dev.tollgate.projector.verify.RunSpan;
 import dev.tollgate.projector.verify.RunVerification;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
@@ -174,14 +175,15 @@ public final class ProjectorApp implements AutoCloseable {
         }
     }
 
-    /** Verifies runs from the raw ledger, with gateway keys from the global store. */
+    /** Verifies runs from the raw ledger (only the run's span), with gateway keys from the global store. */
     private static final class LedgerVerifierService implements RunVerifier {
         private final ProjectorConfig config;
         private final LedgerVerifier verifier;
+        private final StreamsStores stores;
 
         LedgerVerifierService(ProjectorConfig config, TollgateSerdes serdes, KafkaStreams streams) {
             this.config = config;
-            StreamsStores stores = new StreamsStores(streams, HostInfo.unavailable());
+            this.stores = new StreamsStores(streams, HostInfo.unavailable());
             this.verifier = new LedgerVerifier(serdes.value(Topics.LEDGER).deserializer(), keyId -> {
                 ReadOnlyKeyValueStore<String, GatewayKey> keys = stores.local(ProjectorTopology.GATEWAY_KEY_STORE);
                 return Optional.ofNullable(keys.get(keyId));
@@ -190,9 +192,13 @@ public final class ProjectorApp implements AutoCloseable {
 
         @Override
         public RunVerification verify(String runId) {
+            // The run's span is kept by the same task as its view, so it is local wherever the route answers.
+            RunSpan span = stores.<RunSpan>local(ProjectorTopology.RUN_OFFSET_STORE).get(runId);
             try (LedgerReader reader = new LedgerReader(config.bootstrapServers(), config.kafkaClientConfig(),
                     Duration.ofSeconds(30))) {
-                return verifier.verifyRun(runId, reader.readRunPartition(runId));
+                // Without a span (state projected before spans were kept) the run's partition is read from 0.
+                return verifier.verifyRun(runId, span == null ? reader.readRunPartition(runId)
+                        : reader.readSpan(span));
             }
         }
     }

@@ -2,15 +2,15 @@ package dev.tollgate.projector;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.tollgate.events.GatewayKey;
-import dev.tollgate.events.Identity;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.serde.TollgateSerdes;
-import dev.tollgate.projector.view.Json;
-import dev.tollgate.projector.view.PendingApproval;
-import dev.tollgate.projector.view.RunView;
-import dev.tollgate.projector.view.TimelineEntry;
-import dev.tollgate.projector.view.ToolCallView;
+import dev.tollgate.ledger.model.HeldCallView;
+import dev.tollgate.ledger.model.PendingApproval;
+import dev.tollgate.ledger.model.RunView;
+import dev.tollgate.ledger.model.TimelineEntry;
+import dev.tollgate.ledger.model.ToolCallView;
+import dev.tollgate.projector.verify.RunSpan;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -35,17 +35,23 @@ import org.apache.kafka.streams.state.Stores;
  *     <li>{@value #RUN_VIEW_STORE}: runId → {@link RunView};</li>
  *     <li>{@value #RUN_TIMELINE_STORE}: {@code runId/seq} (seq zero-padded to 19 digits, so a prefix scan is in
  *     seq order) → {@link TimelineEntry};</li>
- *     <li>{@value #APPROVAL_INBOX_STORE}: {@code runId/callId} → {@link PendingApproval}.</li>
+ *     <li>{@value #APPROVAL_INBOX_STORE}: {@code runId/callId} → {@link PendingApproval};</li>
+ *     <li>{@value #RUN_OFFSET_STORE}: runId → {@link RunSpan}, the ledger partition and the first and last offsets
+ *     of the run's records, so that {@code GET /v1/runs/{runId}/verify} reads that span only.</li>
  * </ul>
  * Events about a tool call are then re-keyed by callId through the named repartition topic
  * {@code <application.id>-}{@value #TOOL_CALL_REPARTITION}{@code -repartition} (still the original ledger bytes, so
  * nothing new is registered in the schema registry), and processor {@code project-tool-call} owns
  * {@value #TOOL_CALL_STORE}: callId → the list of {@link ToolCallView}s with that callId (callIds are unique within
- * a run, not globally; the API filters by tenant). Keying by callId is what lets {@code GET /v1/tool-calls/{callId}}
- * find its owner instance with one metadata lookup.
+ * a run, not globally; the API filters by tenant), and {@value #HELD_CALL_STORE}: callId → the list of
+ * {@link HeldCallView}s (every call ever held with that callId, pending or decided; the index intake's approval
+ * routes look calls up in). Keying by callId is what lets {@code GET /v1/tool-calls/{callId}} and
+ * {@code GET /v1/held-calls/{callId}} find their owner instance with one metadata lookup.
  *
- * <p>Global stores: {@value #IDENTITY_STORE} (tollgate.identities.v1, for API keys) and {@value #GATEWAY_KEY_STORE}
- * (tollgate.gateway-keys.v1, for receipt signatures).
+ * <p>Global stores: {@value #IDENTITY_STORE} (tollgate.identities.v1 through processor {@code index-identities}, for
+ * API keys: {@code principal:<principalId>} and {@code key:<sha256 of the api key>} → the identity, so a request is
+ * authenticated with one lookup) and {@value #GATEWAY_KEY_STORE} (tollgate.gateway-keys.v1, for receipt
+ * signatures).
  */
 public final class ProjectorTopology {
 
@@ -53,12 +59,19 @@ public final class ProjectorTopology {
     public static final String RUN_TIMELINE_STORE = "run-timeline-store";
     public static final String TOOL_CALL_STORE = "tool-call-store";
     public static final String APPROVAL_INBOX_STORE = "approval-inbox-store";
-    public static final String IDENTITY_STORE = "identity-store";
+    public static final String HELD_CALL_STORE = "held-call-store";
+    public static final String RUN_OFFSET_STORE = "run-offset-store";
+    /** Keyed both by principal and by API-key hash (see {@link IdentityIndexProcessor}). */
+    public static final String IDENTITY_STORE = "identity-key-store";
     public static final String GATEWAY_KEY_STORE = "gateway-key-store";
     public static final String TOOL_CALL_REPARTITION = "tool-calls-by-call-id";
 
     /** Value type of {@value #TOOL_CALL_STORE}. */
     public static final TypeReference<List<ToolCallView>> TOOL_CALLS = new TypeReference<>() {
+    };
+
+    /** Value type of {@value #HELD_CALL_STORE}. */
+    public static final TypeReference<List<HeldCallView>> HELD_CALLS = new TypeReference<>() {
     };
 
     private ProjectorTopology() {
@@ -70,26 +83,33 @@ public final class ProjectorTopology {
         Deserializer<LedgerEvent> ledger = serdes.value(Topics.LEDGER).deserializer();
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_VIEW_STORE),
-                Serdes.String(), Json.serde(RunView.class)));
+                Serdes.String(), JsonSerde.of(RunView.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_TIMELINE_STORE),
-                Serdes.String(), Json.serde(TimelineEntry.class)));
+                Serdes.String(), JsonSerde.of(TimelineEntry.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPROVAL_INBOX_STORE),
-                Serdes.String(), Json.serde(PendingApproval.class)));
+                Serdes.String(), JsonSerde.of(PendingApproval.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TOOL_CALL_STORE),
-                Serdes.String(), Json.serde(TOOL_CALLS)));
+                Serdes.String(), JsonSerde.of(TOOL_CALLS)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_CALL_STORE),
+                Serdes.String(), JsonSerde.of(HELD_CALLS)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_OFFSET_STORE),
+                Serdes.String(), JsonSerde.of(RunSpan.class)));
 
         KStream<String, byte[]> events = builder.stream(Topics.LEDGER.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-ledger"));
         events.process(() -> new RunProjectionProcessor(ledger), Named.as("project-run"),
-                        RUN_VIEW_STORE, RUN_TIMELINE_STORE, APPROVAL_INBOX_STORE)
+                        RUN_VIEW_STORE, RUN_TIMELINE_STORE, APPROVAL_INBOX_STORE, RUN_OFFSET_STORE)
                 .repartition(Repartitioned.<String, byte[]>as(TOOL_CALL_REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
-                .process(() -> new ToolCallProcessor(ledger), Named.as("project-tool-call"), TOOL_CALL_STORE);
+                .process(() -> new ToolCallProcessor(ledger), Named.as("project-tool-call"), TOOL_CALL_STORE,
+                        HELD_CALL_STORE);
 
-        builder.globalTable(Topics.IDENTITIES.name(),
+        // A global store with its own processor (re-run on restore), so it can be keyed by the API-key hash too.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITY_STORE),
+                        Serdes.String(), serdes.value(Topics.IDENTITIES)).withLoggingDisabled(),
+                Topics.IDENTITIES.name(),
                 Consumed.with(serdes.key(), serdes.value(Topics.IDENTITIES)).withName("read-identities"),
-                Materialized.<String, Identity, KeyValueStore<Bytes, byte[]>>as(IDENTITY_STORE)
-                        .withKeySerde(serdes.key()).withValueSerde(serdes.value(Topics.IDENTITIES)));
+                IdentityIndexProcessor::new);
         builder.globalTable(Topics.GATEWAY_KEYS.name(),
                 Consumed.with(serdes.key(), serdes.value(Topics.GATEWAY_KEYS)).withName("read-gateway-keys"),
                 Materialized.<String, GatewayKey, KeyValueStore<Bytes, byte[]>>as(GATEWAY_KEY_STORE)
@@ -105,6 +125,16 @@ public final class ProjectorTopology {
     /** Prefix of every timeline key of a run. */
     public static String timelinePrefix(String runId) {
         return runId + "/";
+    }
+
+    /** Key of the identity an API key belongs to in {@value #IDENTITY_STORE}, given the key's hex SHA-256. */
+    public static String apiKeyIndex(String apiKeySha256) {
+        return IdentityIndexProcessor.apiKeyKey(apiKeySha256);
+    }
+
+    /** Key of a principal's identity in {@value #IDENTITY_STORE}. */
+    public static String principalIndex(String principalId) {
+        return IdentityIndexProcessor.principalKey(principalId);
     }
 
     /** Key of an inbox entry. */

@@ -3,10 +3,11 @@ package dev.tollgate.projector;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.events.metrics.ServiceMeters;
-import dev.tollgate.projector.view.LedgerProjection;
-import dev.tollgate.projector.view.PendingApproval;
-import dev.tollgate.projector.view.RunView;
-import dev.tollgate.projector.view.TimelineEntry;
+import dev.tollgate.ledger.model.LedgerFold;
+import dev.tollgate.ledger.model.PendingApproval;
+import dev.tollgate.ledger.model.RunView;
+import dev.tollgate.ledger.model.TimelineEntry;
+import dev.tollgate.projector.verify.RunSpan;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies each ledger event to its run's view, timeline and the approvals inbox, and forwards the events about a
- * tool call re-keyed by callId. An event at or below the view's {@code lastSeq} was applied before (a re-read after
- * a restart) and is skipped whole, so nothing downstream sees it twice either.
+ * tool call re-keyed by callId; keeps each run's span of ledger offsets for verification. An event at or below the
+ * view's {@code lastSeq} was applied before (a re-read after a restart) and is skipped whole, so nothing downstream
+ * sees it twice either.
  */
 final class RunProjectionProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -37,6 +39,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
     private KeyValueStore<String, TimelineEntry> timeline;
     private KeyValueStore<String, PendingApproval> inbox;
     private MeterRegistry meters;
+    private KeyValueStore<String, RunSpan> spans;
 
     RunProjectionProcessor(Deserializer<LedgerEvent> deserializer) {
         this.deserializer = deserializer;
@@ -49,6 +52,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         this.timeline = context.getStateStore(ProjectorTopology.RUN_TIMELINE_STORE);
         this.inbox = context.getStateStore(ProjectorTopology.APPROVAL_INBOX_STORE);
         this.meters = ServiceMeters.from(context.appConfigs());
+        this.spans = context.getStateStore(ProjectorTopology.RUN_OFFSET_STORE);
     }
 
     @Override
@@ -60,6 +64,12 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("tollgate.ledger.v1");
         LedgerEvent event = deserializer.deserialize(topic, record.value());
         String runId = event.getRunId();
+        // Before the seq check: a repeated or out-of-order record is part of what verification must read.
+        context.recordMetadata().ifPresent(m -> {
+            RunSpan span = spans.get(runId);
+            spans.put(runId, span == null ? new RunSpan(m.partition(), m.offset(), m.offset())
+                    : span.including(m.offset()));
+        });
         RunView before = views.get(runId);
         if (before != null && event.getSeq() <= before.lastSeq()) {
             LOG.debug("Skipping already applied event runId={} seq={} (lastSeq {})", runId, event.getSeq(),
@@ -70,18 +80,18 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
             LOG.warn("Ledger gap for runId={}: seq {} after {}; applying (verification reports it)", runId,
                     event.getSeq(), before.lastSeq());
         }
-        views.put(runId, LedgerProjection.applyToRun(before, event, hash));
-        timeline.put(ProjectorTopology.timelineKey(runId, event.getSeq()), LedgerProjection.timelineEntry(event, hash));
-        LedgerProjection.heldApproval(event)
+        views.put(runId, LedgerFold.applyToRun(before, event, hash));
+        timeline.put(ProjectorTopology.timelineKey(runId, event.getSeq()), LedgerFold.timelineEntry(event, hash));
+        LedgerFold.heldApproval(event)
                 .ifPresent(p -> inbox.put(ProjectorTopology.inboxKey(runId, p.callId()), p));
-        LedgerProjection.resolvedApproval(event).ifPresent(callId -> {
+        LedgerFold.resolvedApproval(event).ifPresent(callId -> {
             String key = ProjectorTopology.inboxKey(runId, callId);
             recordWait(inbox.get(key), event);
             inbox.delete(key);
         });
-        Optional<String> callId = LedgerProjection.callIdOf(event);
+        Optional<String> callId = LedgerFold.callIdOf(event);
         callId.ifPresent(id -> context.forward(record.withKey(id)));
-        LOG.debug("Projected runId={} seq={} type={}", runId, event.getSeq(), LedgerProjection.type(event));
+        LOG.debug("Projected runId={} seq={} type={}", runId, event.getSeq(), LedgerFold.type(event));
     }
 
     /** {@code tollgate_approval_wait_seconds{outcome}}: from the call being held to the approval's decision. */
@@ -89,7 +99,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         if (pending == null || pending.requestedAt() == null) {
             return;
         }
-        String type = LedgerProjection.type(event);
+        String type = LedgerFold.type(event);
         String outcome = type.startsWith("Approval") ? type.substring("Approval".length()).toLowerCase(Locale.ROOT)
                 : type;
         try {

@@ -1,8 +1,9 @@
 package dev.tollgate.projector;
 
 import dev.tollgate.events.LedgerEvent;
-import dev.tollgate.projector.view.LedgerProjection;
-import dev.tollgate.projector.view.ToolCallView;
+import dev.tollgate.ledger.model.HeldCallView;
+import dev.tollgate.ledger.model.LedgerFold;
+import dev.tollgate.ledger.model.ToolCallView;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -12,7 +13,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Applies events about a tool call, keyed by callId, to the call's view in {@code tool-call-store}. The value is a
+ * Applies events about a tool call, keyed by callId, to the call's view in {@code tool-call-store} and, for a call
+ * held for approval, to its entry in {@code held-call-store}. The value is a
  * list because two runs may use the same callId; each entry is updated only by its own run's events, and only by
  * events above the entry's {@code lastSeq}.
  */
@@ -20,6 +22,7 @@ final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
 
     private final Deserializer<LedgerEvent> deserializer;
     private KeyValueStore<String, List<ToolCallView>> calls;
+    private KeyValueStore<String, List<HeldCallView>> held;
 
     ToolCallProcessor(Deserializer<LedgerEvent> deserializer) {
         this.deserializer = deserializer;
@@ -28,12 +31,14 @@ final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.calls = context.getStateStore(ProjectorTopology.TOOL_CALL_STORE);
+        this.held = context.getStateStore(ProjectorTopology.HELD_CALL_STORE);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         LedgerEvent event = deserializer.deserialize("tollgate.ledger.v1", record.value());
         String callId = record.key();
+        updateHeld(callId, event);
         List<ToolCallView> existing = calls.get(callId);
         List<ToolCallView> updated = new ArrayList<>(existing == null ? List.of() : existing);
         int index = -1;
@@ -43,7 +48,7 @@ final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
             }
         }
         ToolCallView before = index < 0 ? null : updated.get(index);
-        ToolCallView after = LedgerProjection.applyToCall(before, event);
+        ToolCallView after = LedgerFold.applyToCall(before, event);
         if (after == before) {
             return;
         }
@@ -53,5 +58,27 @@ final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
             updated.set(index, after);
         }
         calls.put(callId, List.copyOf(updated));
+    }
+
+    private void updateHeld(String callId, LedgerEvent event) {
+        List<HeldCallView> existing = held.get(callId);
+        List<HeldCallView> updated = new ArrayList<>(existing == null ? List.of() : existing);
+        int index = -1;
+        for (int i = 0; i < updated.size(); i++) {
+            if (updated.get(i).runId().equals(event.getRunId())) {
+                index = i;
+            }
+        }
+        HeldCallView before = index < 0 ? null : updated.get(index);
+        HeldCallView after = LedgerFold.applyToHeld(before, event);
+        if (after == before) {
+            return;
+        }
+        if (index < 0) {
+            updated.add(after);
+        } else {
+            updated.set(index, after);
+        }
+        held.put(callId, List.copyOf(updated));
     }
 }

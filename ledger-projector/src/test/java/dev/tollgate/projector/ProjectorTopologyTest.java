@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.dlq.DeadLetters;
+import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.ledger.model.PendingApproval;
+import dev.tollgate.ledger.model.RunView;
+import dev.tollgate.ledger.model.TimelineEntry;
+import dev.tollgate.ledger.model.ToolCallView;
 import dev.tollgate.projector.fixtures.ProjectorDriver;
 import dev.tollgate.projector.fixtures.RunLedger;
 import dev.tollgate.projector.fixtures.TestGateway;
-import dev.tollgate.projector.view.PendingApproval;
-import dev.tollgate.projector.view.RunView;
-import dev.tollgate.projector.view.TimelineEntry;
-import dev.tollgate.projector.view.ToolCallView;
+import dev.tollgate.projector.verify.RunSpan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +108,21 @@ class ProjectorTopologyTest {
     }
 
     @Test
+    void eachRunKeepsTheSpanOfItsLedgerOffsetsIncludingRecordsItSkipped() {
+        RunLedger a = recordedRun();
+        RunLedger b = RunLedger.forTenant("acme");
+        b.admitted();
+        driver.pipe(a.events().subList(0, 3));
+        driver.pipe(b);
+        driver.pipe(a.events().subList(3, 8));
+        driver.pipe(a.events().subList(0, 1));
+
+        KeyValueStore<String, RunSpan> spans = store(ProjectorTopology.RUN_OFFSET_STORE);
+        assertThat(spans.get(a.runId())).isEqualTo(new RunSpan(0, 0, 9));
+        assertThat(spans.get(b.runId())).isEqualTo(new RunSpan(0, 3, 3));
+    }
+
+    @Test
     void sameCallIdInTwoRunsKeepsTwoCalls() {
         RunLedger a = RunLedger.forTenant("acme");
         a.admitted();
@@ -140,7 +157,13 @@ class ProjectorTopologyTest {
     void identitiesAndGatewayKeysAreGlobalStores() {
         driver.identity("p1", "acme", "tg_key", true, "admin");
         driver.gatewayKey(gateway.gatewayKey());
-        assertThat(driver.driver().getKeyValueStore(ProjectorTopology.IDENTITY_STORE).get("p1")).isNotNull();
+        KeyValueStore<String, Object> identities = driver.driver().getKeyValueStore(ProjectorTopology.IDENTITY_STORE);
+        assertThat(identities.get(ProjectorTopology.principalIndex("p1"))).isNotNull();
+        assertThat(identities.get(ProjectorTopology.apiKeyIndex(Sha256.hex("tg_key")))).isNotNull();
+
+        driver.identity("p1", "acme", "tg_key_2", true, "admin");
+        assertThat(identities.get(ProjectorTopology.apiKeyIndex(Sha256.hex("tg_key")))).isNull();
+        assertThat(identities.get(ProjectorTopology.apiKeyIndex(Sha256.hex("tg_key_2")))).isNotNull();
         assertThat(driver.driver().getKeyValueStore(ProjectorTopology.GATEWAY_KEY_STORE).get(gateway.keyId()))
                 .isNotNull();
     }

@@ -12,15 +12,19 @@ import dev.tollgate.intake.http.ErrorCode;
 import dev.tollgate.intake.http.Feature;
 import dev.tollgate.intake.http.JsonBody;
 import dev.tollgate.intake.identity.Principal;
-import dev.tollgate.intake.ledger.HeldCall;
-import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.HeldCallIndex;
+import dev.tollgate.intake.ledger.ProjectorLookup;
+import dev.tollgate.ledger.model.HeldCallView;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Human route {@code POST /v1/approvals/{callId}}: approve or deny a call held for approval in the human's tenant.
- * The held call (and its run) come from {@code tollgate.ledger.v1}; the decision is one {@code DecideApproval}
+ * The held call (and its run) come from the {@link HeldCallIndex} (intake's recent window of the ledger and the
+ * projector's held-call index), with every candidate: a callId held in two runs of the tenant is ambiguous (409)
+ * rather than resolved to one of them. The decision is one {@code DecideApproval}
  * command on {@code tollgate.commands.v1} with a derived command id, so a repeated decision is applied once.
  */
 public final class ApprovalRoutes implements Feature {
@@ -28,13 +32,13 @@ public final class ApprovalRoutes implements Feature {
     private final Authenticator auth;
     private final BodyReader bodies;
     private final CommandProducer commands;
-    private final LedgerWatcher ledger;
+    private final HeldCallIndex heldCalls;
 
-    public ApprovalRoutes(Authenticator auth, BodyReader bodies, CommandProducer commands, LedgerWatcher ledger) {
+    public ApprovalRoutes(Authenticator auth, BodyReader bodies, CommandProducer commands, HeldCallIndex heldCalls) {
         this.auth = auth;
         this.bodies = bodies;
         this.commands = commands;
-        this.ledger = ledger;
+        this.heldCalls = heldCalls;
     }
 
     @Override
@@ -55,8 +59,20 @@ public final class ApprovalRoutes implements Feature {
             default -> throw ApiException.fieldInvalid("decision", "must be approve or deny");
         };
         String reason = body.optionalString("reason", 2000).orElse("");
-        HeldCall held = ledger.heldCall(human.tenantId(), callId)
-                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no call held for approval with that id"));
+        List<HeldCallView> candidates;
+        try {
+            candidates = heldCalls.byTenant(human.tenantId(), callId, ctx.header("Authorization"));
+        } catch (ProjectorLookup.Unavailable e) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "held calls cannot be looked up right now; retry");
+        }
+        if (candidates.isEmpty()) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "no call held for approval with that id");
+        }
+        if (candidates.size() > 1) {
+            throw new ApiException(ErrorCode.CONFLICT, "callId " + callId + " was held in " + candidates.size()
+                    + " runs of the tenant; decide it by run");
+        }
+        HeldCallView held = candidates.get(0);
         if (!held.pending()) {
             throw new ApiException(ErrorCode.CONFLICT, "the call is no longer pending approval");
         }

@@ -8,8 +8,8 @@ import dev.tollgate.intake.command.Ids;
 import dev.tollgate.intake.command.Traceparent;
 import dev.tollgate.intake.identity.Principal;
 import dev.tollgate.intake.kafka.Publisher;
-import dev.tollgate.intake.ledger.HeldCall;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.ledger.model.HeldCallView;
 import java.time.Clock;
 
 /**
@@ -36,8 +36,9 @@ public final class LedgerApprovals implements ConsoleApprovals {
         if (!person.isHuman()) {
             return Outcome.refused(403, "approvals are decided by people");
         }
-        HeldCall held = ledger.heldCall(person.tenantId(), callId).orElse(null);
-        if (held == null || !held.runId().equals(runId)) {
+        // By (runId, callId), from intake's recent window of the ledger (a callId is unique within its run only).
+        HeldCallView held = ledger.heldCall(runId, callId).orElse(null);
+        if (held == null || !held.tenantId().equals(person.tenantId())) {
             return Outcome.refused(404, "no call held for approval with that id in this run");
         }
         if (!held.pending()) {

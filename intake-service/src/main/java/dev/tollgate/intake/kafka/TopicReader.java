@@ -23,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A background thread that reads whole topics without a consumer group: every partition is assigned, each topic
- * starting either at the beginning (to rebuild a view) or at the end (to follow what happens from now on). It is
- * caught up once it has reached the end offsets seen at start. A record the handler cannot take is counted and sent
+ * A background thread that reads topics without a consumer group: every partition is assigned, each topic
+ * starting at the beginning (to rebuild a view), at the end (to follow what happens from now on), or a bounded
+ * number of records before the end (a recent window). It is caught up once it has reached the end offsets seen at
+ * start. A record the handler cannot take is counted and sent
  * to {@code tollgate.dlq.v1}; reading goes on.
  */
 public final class TopicReader implements AutoCloseable {
@@ -41,7 +42,10 @@ public final class TopicReader implements AutoCloseable {
 
     private final String name;
     private final Consumer<byte[], byte[]> consumer;
-    private final Map<String, Boolean> fromBeginning;
+    /** Read from the beginning: a window as large as the topic. */
+    public static final long WHOLE_TOPIC = Long.MAX_VALUE;
+
+    private final Map<String, Long> window;
     private final Handler handler;
     private final Publisher dlq;
     private final Counter skipped;
@@ -57,9 +61,25 @@ public final class TopicReader implements AutoCloseable {
      */
     public TopicReader(String name, Map<String, Object> consumerProps, Map<String, Boolean> fromBeginning,
                        Handler handler, Publisher dlq, MeterRegistry meters) {
+        this(name, consumerProps, handler, dlq, meters, windows(fromBeginning));
+    }
+
+    /**
+     * A reader whose topics each start {@code window} records before the end of every partition
+     * ({@link #WHOLE_TOPIC}: from the beginning; 0: from the end).
+     *
+     * @param dlq where records the handler refuses go; null to only count them
+     */
+    public static TopicReader withWindows(String name, Map<String, Object> consumerProps, Map<String, Long> window,
+                                          Handler handler, Publisher dlq, MeterRegistry meters) {
+        return new TopicReader(name, consumerProps, handler, dlq, meters, window);
+    }
+
+    private TopicReader(String name, Map<String, Object> consumerProps, Handler handler, Publisher dlq,
+                        MeterRegistry meters, Map<String, Long> window) {
         this.name = name;
         this.consumer = new KafkaConsumer<>(consumerProps);
-        this.fromBeginning = Map.copyOf(fromBeginning);
+        this.window = Map.copyOf(window);
         this.handler = handler;
         this.dlq = dlq;
         this.skipped = Counter.builder("tollgate.intake.records.skipped").tag("reader", name)
@@ -69,6 +89,12 @@ public final class TopicReader implements AutoCloseable {
         this.meters = meters;
         this.thread = new Thread(this::run, "tollgate-intake-" + name);
         this.thread.setDaemon(true);
+    }
+
+    private static Map<String, Long> windows(Map<String, Boolean> fromBeginning) {
+        Map<String, Long> out = new HashMap<>();
+        fromBeginning.forEach((topic, whole) -> out.put(topic, whole ? WHOLE_TOPIC : 0L));
+        return out;
     }
 
     public TopicReader start() {
@@ -118,7 +144,7 @@ public final class TopicReader implements AutoCloseable {
 
     private Map<TopicPartition, Long> assign() {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : fromBeginning.keySet()) {
+        for (String topic : window.keySet()) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic);
             while (running && (infos == null || infos.isEmpty())) {
                 LOG.info("reader {} waits for topic {}", name, topic);
@@ -131,12 +157,15 @@ public final class TopicReader implements AutoCloseable {
         }
         consumer.assign(partitions);
         Map<TopicPartition, Long> ends = new HashMap<>();
+        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
         for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(partitions).entrySet()) {
-            if (fromBeginning.get(end.getKey().topic())) {
-                consumer.seekToBeginning(List.of(end.getKey()));
+            long back = window.get(end.getKey().topic());
+            long begin = beginnings.getOrDefault(end.getKey(), 0L);
+            // The cost of a start is the window, never the topic's history (unless the window is the whole topic).
+            long start = back == WHOLE_TOPIC ? begin : Math.max(begin, end.getValue() - back);
+            consumer.seek(end.getKey(), start);
+            if (back > 0) {
                 ends.put(end.getKey(), end.getValue());
-            } else {
-                consumer.seek(end.getKey(), end.getValue());
             }
         }
         return ends;

@@ -1,19 +1,21 @@
 package dev.tollgate.intake.ledger;
 
-import dev.tollgate.events.Reason;
-import dev.tollgate.events.Receipt;
-import dev.tollgate.events.ToolCallStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.ledger.model.ToolCallView;
 import java.util.List;
 
 /**
  * What intake knows of a tool call: the decision ({@code APPROVED}, {@code DENIED}, {@code PENDING_APPROVAL}, or
- * null before any), the reasons of a denial, and once it ran its status, receipt and (live only) the tool's output.
+ * null before any) and reasons, as the ledger-model's fold says, and once it ran its status, receipt and (live only)
+ * the tool's output.
  *
- * @param runOwner   the principal whose run it is, when known (the output is only ever shown to it)
+ * @param status     {@code SUCCEEDED}, {@code FAILED}, {@code TIMED_OUT}, {@code OUTCOME_UNKNOWN}; null until it ran
+ * @param receipt    the gateway's signed receipt as JSON; null until it ran
  * @param resultJson the tool's output as JSON text, from tollgate.tool-results.v1; null when not seen
+ * @param runOwner   the principal whose run it is, when known (the output is only ever shown to it)
  */
-public record CallOutcome(String runId, String callId, String decision, List<Reason> reasons, ToolCallStatus status,
-                          Receipt receipt, String resultJson, String runOwner) {
+public record CallOutcome(String runId, String callId, String decision, List<ToolCallView.ReasonView> reasons,
+                          String status, JsonNode receipt, String resultJson, String runOwner) {
 
     public static final String APPROVED = "APPROVED";
     public static final String DENIED = "DENIED";

@@ -1,23 +1,20 @@
 package dev.tollgate.intake.ledger;
 
-import dev.tollgate.events.ApprovalDenied;
-import dev.tollgate.events.ApprovalExpired;
-import dev.tollgate.events.ApprovalGranted;
-import dev.tollgate.events.CommandRejected;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.events.LedgerEvent;
-import dev.tollgate.events.Reason;
-import dev.tollgate.events.ReasonCode;
-import dev.tollgate.events.ToolCallApproved;
-import dev.tollgate.events.ToolCallCompleted;
-import dev.tollgate.events.ToolCallDenied;
-import dev.tollgate.events.ToolCallHeld;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.ledger.model.HeldCallView;
+import dev.tollgate.ledger.model.LedgerFold;
+import dev.tollgate.ledger.model.PayloadJson;
+import dev.tollgate.ledger.model.ToolCallView;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,11 +23,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * What intake learns from {@code tollgate.ledger.v1} (read from the beginning at start) and
- * {@code tollgate.tool-results.v1} (followed from the end): whose each run is (to answer 404 for another tenant's
- * run), the outcome of each tool call (to answer {@code ?waitMs}), and the calls held for approval, by tenant and
- * callId (to route {@code POST /v1/approvals/{callId}} to its run). Runs and outcomes are bounded LRU views; a run
- * or call intake no longer remembers is simply accepted and left to the policy-processor, which decides anyway.
+ * What intake learns from {@code tollgate.ledger.v1} and {@code tollgate.tool-results.v1}, both read from near their
+ * end (a bounded recent window, never the whole history): whose each run is, the outcome of each tool call (to
+ * answer {@code ?waitMs}), and the calls held for approval. Every ledger event goes through the ledger-model's
+ * {@link LedgerFold}, so intake and the projector tell the same story about a call. Runs, calls and held calls are
+ * bounded LRU views; what is older than the window is looked up where it is kept, the projector's stores (see
+ * {@link ProjectorLookup}), by {@link RunDirectory} and {@link HeldCallIndex}.
+ *
+ * <p>Held calls are keyed by (runId, callId), with a second index by (tenant, callId) that keeps every candidate:
+ * a callId is unique within its run only.
  *
  * <p>Waiters: a request with {@code waitMs} registers a future for (runId, callId) before its command is produced;
  * the reader thread completes it when the call is denied, held or finished. Waiters are bounded and removed on
@@ -41,9 +42,11 @@ public final class LedgerWatcher {
     private final Deserializer<LedgerEvent> ledger;
     private final Deserializer<ToolCallResult> results;
     private final Map<String, RunOwner> runs;
-    private final Map<String, CallOutcome> calls;
+    private final Map<String, ToolCallView> calls;
+    private final Map<String, CallOutcome> ran;
     private final Map<String, String> recentResults;
-    private final Map<String, HeldCall> held;
+    private final Map<String, HeldCallView> held;
+    private final Map<String, Set<String>> heldRunsByTenantCall;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final int maxWaiters;
@@ -56,8 +59,10 @@ public final class LedgerWatcher {
         this.results = serdes.value(Topics.TOOL_RESULTS).deserializer();
         this.runs = new LruMap<>(maxEntries);
         this.calls = new LruMap<>(maxEntries);
+        this.ran = new LruMap<>(maxEntries);
         this.recentResults = new LruMap<>(1000);
         this.held = new LruMap<>(maxEntries);
+        this.heldRunsByTenantCall = new LruMap<>(maxEntries);
         this.maxWaiters = maxWaiters;
     }
 
@@ -79,41 +84,33 @@ public final class LedgerWatcher {
         synchronized (runs) {
             runs.putIfAbsent(runId, new RunOwner(event.getTenantId(), event.getPrincipalId()));
         }
-        Object payload = event.getPayload();
-        if (payload instanceof ToolCallApproved p) {
-            update(runId, p.getCallId(), CallOutcome.APPROVED, List.of());
-        } else if (payload instanceof ToolCallDenied p) {
-            update(runId, p.getCallId(), CallOutcome.DENIED, p.getReasons());
-        } else if (payload instanceof ToolCallHeld p) {
-            synchronized (held) {
-                held.put(heldKey(event.getTenantId(), p.getCallId()), new HeldCall(p.getCallId(), runId,
-                        event.getTenantId(), event.getPrincipalId(), p.getApproverRoles(), true));
-            }
-            update(runId, p.getCallId(), CallOutcome.PENDING_APPROVAL, List.of());
-        } else if (payload instanceof ApprovalGranted p) {
-            decided(event.getTenantId(), p.getCallId());
-            update(runId, p.getCallId(), CallOutcome.APPROVED, List.of());
-        } else if (payload instanceof ApprovalDenied p) {
-            decided(event.getTenantId(), p.getCallId());
-            update(runId, p.getCallId(), CallOutcome.DENIED,
-                    List.of(reason(ReasonCode.APPROVAL_DENIED, p.getReason())));
-        } else if (payload instanceof ApprovalExpired p) {
-            decided(event.getTenantId(), p.getCallId());
-            update(runId, p.getCallId(), CallOutcome.DENIED,
-                    List.of(reason(ReasonCode.APPROVAL_EXPIRED, "the approval expired")));
-        } else if (payload instanceof ToolCallCompleted p) {
-            CallOutcome known = outcome(runId, p.getCallId()).orElse(null);
-            CallOutcome next = new CallOutcome(runId, p.getCallId(), CallOutcome.APPROVED, List.of(), p.getStatus(),
-                    p.getReceipt() != null ? p.getReceipt() : known == null ? null : known.receipt(),
-                    null, null);
-            put(next);
-        } else if (payload instanceof CommandRejected p && p.getCallId() != null
-                && "RequestToolCall".equalsIgnoreCase(p.getCommandType())) {
-            update(runId, p.getCallId(), CallOutcome.DENIED, p.getReasons());
+        Optional<String> callId = LedgerFold.callIdOf(event);
+        if (callId.isEmpty()) {
+            return;
         }
+        String key = callKey(runId, callId.get());
+        HeldCallView heldCall;
+        synchronized (held) {
+            heldCall = LedgerFold.applyToHeld(held.get(key), event);
+            if (heldCall != null) {
+                held.put(key, heldCall);
+                heldRunsByTenantCall.computeIfAbsent(tenantKey(heldCall.tenantId(), heldCall.callId()),
+                        k -> new LinkedHashSet<>()).add(runId);
+            }
+        }
+        ToolCallView view;
+        synchronized (calls) {
+            ToolCallView before = calls.get(key);
+            view = LedgerFold.applyToCall(before, event);
+            if (view == null || view == before) {
+                return;
+            }
+            calls.put(key, view);
+        }
+        notifyWaiters(key, outcome(runId, callId.get()).orElseThrow());
     }
 
-    /** Applies one tool result (the only place the tool's output is seen). */
+    /** Applies one tool result (the only place the tool's output is seen; it precedes the ledger's record of it). */
     public void onResult(ToolCallResult result) {
         String key = callKey(result.getRunId(), result.getCallId());
         if (result.getResultJson() != null) {
@@ -121,23 +118,15 @@ public final class LedgerWatcher {
                 recentResults.put(key, result.getResultJson());
             }
         }
-        put(new CallOutcome(result.getRunId(), result.getCallId(), CallOutcome.APPROVED, List.of(),
-                result.getStatus(), result.getReceipt(), null, null));
+        JsonNode receipt = result.getReceipt() == null ? null : PayloadJson.of(result.getReceipt());
+        synchronized (ran) {
+            ran.put(key, new CallOutcome(result.getRunId(), result.getCallId(), CallOutcome.APPROVED, List.of(),
+                    result.getStatus().name(), receipt, null, null));
+        }
+        notifyWaiters(key, outcome(result.getRunId(), result.getCallId()).orElseThrow());
     }
 
-    private void update(String runId, String callId, String decision, List<Reason> reasons) {
-        CallOutcome known = outcome(runId, callId).orElse(null);
-        if (known != null && known.status() != null) {
-            return;
-        }
-        put(new CallOutcome(runId, callId, decision, reasons, null, null, null, null));
-    }
-
-    private void put(CallOutcome outcome) {
-        String key = callKey(outcome.runId(), outcome.callId());
-        synchronized (calls) {
-            calls.put(key, outcome);
-        }
+    private void notifyWaiters(String key, CallOutcome outcome) {
         if (outcome.answersWaiter()) {
             List<Waiter> list = waiters.get(key);
             if (list != null) {
@@ -148,13 +137,6 @@ public final class LedgerWatcher {
         }
     }
 
-    private void decided(String tenantId, String callId) {
-        synchronized (held) {
-            held.computeIfPresent(heldKey(tenantId, callId), (k, h) -> new HeldCall(h.callId(), h.runId(),
-                    h.tenantId(), h.runPrincipalId(), h.approverRoles(), false));
-        }
-    }
-
     /** The owner of a run, if intake has seen any of its ledger events. */
     public Optional<RunOwner> runOwner(String runId) {
         synchronized (runs) {
@@ -162,18 +144,58 @@ public final class LedgerWatcher {
         }
     }
 
-    /** A call held for approval in a tenant, pending or already decided. */
-    public Optional<HeldCall> heldCall(String tenantId, String callId) {
+    /** Remembers an owner learned elsewhere (from the projector); an owner seen on the ledger is kept. */
+    void rememberOwner(String runId, RunOwner owner) {
+        synchronized (runs) {
+            runs.putIfAbsent(runId, owner);
+        }
+    }
+
+    /** A call held for approval in a run, pending or decided, if it is in the recent window. */
+    public Optional<HeldCallView> heldCall(String runId, String callId) {
         synchronized (held) {
-            return Optional.ofNullable(held.get(heldKey(tenantId, callId)));
+            return Optional.ofNullable(held.get(callKey(runId, callId)));
+        }
+    }
+
+    /** Every call held with this callId in a tenant that the recent window holds, pending or decided. */
+    public List<HeldCallView> heldCalls(String tenantId, String callId) {
+        synchronized (held) {
+            Set<String> runIds = heldRunsByTenantCall.get(tenantKey(tenantId, callId));
+            List<HeldCallView> out = new ArrayList<>();
+            if (runIds != null) {
+                for (String runId : runIds) {
+                    HeldCallView view = held.get(callKey(runId, callId));
+                    if (view != null) {
+                        out.add(view);
+                    }
+                }
+            }
+            return out;
         }
     }
 
     /** What is known of a call, without the tool's output. */
     public Optional<CallOutcome> outcome(String runId, String callId) {
+        String key = callKey(runId, callId);
+        ToolCallView view;
         synchronized (calls) {
-            return Optional.ofNullable(calls.get(callKey(runId, callId)));
+            view = calls.get(key);
         }
+        CallOutcome done;
+        synchronized (ran) {
+            done = ran.get(key);
+        }
+        if (view == null) {
+            return Optional.ofNullable(done);
+        }
+        if (view.status() == null && done != null) {
+            // The gateway's result arrives before the ledger records the completion.
+            return Optional.of(new CallOutcome(runId, callId, view.decision(), view.reasons(), done.status(),
+                    done.receipt(), null, null));
+        }
+        return Optional.of(new CallOutcome(runId, callId, view.decision(), view.reasons(), view.status(),
+                view.receipt(), null, null));
     }
 
     /**
@@ -226,16 +248,11 @@ public final class LedgerWatcher {
         return outcome.withOwner(owner.principalId()).withResult(outcome.status() == null ? null : result);
     }
 
-    private static Reason reason(ReasonCode code, String message) {
-        return Reason.newBuilder().setCode(code).setRuleId(null).setMessage(message == null ? "" : message)
-                .setSuggest(new ArrayList<>()).build();
-    }
-
     private static String callKey(String runId, String callId) {
         return runId + '\n' + callId;
     }
 
-    private static String heldKey(String tenantId, String callId) {
+    private static String tenantKey(String tenantId, String callId) {
         return tenantId + '\n' + callId;
     }
 }

@@ -3,8 +3,6 @@ package dev.tollgate.intake.toolcall;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.events.Reason;
-import dev.tollgate.events.Receipt;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.intake.command.CommandProducer;
 import dev.tollgate.intake.command.Ids;
@@ -18,6 +16,7 @@ import dev.tollgate.intake.identity.Principal;
 import dev.tollgate.intake.ledger.CallOutcome;
 import dev.tollgate.intake.ledger.LedgerWatcher;
 import dev.tollgate.intake.run.RunAccess;
+import dev.tollgate.ledger.model.ToolCallView;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -127,20 +126,20 @@ public final class ToolCallRoutes implements Feature {
         ObjectNode answer = Answers.JSON.objectNode().put("runId", outcome.runId()).put("callId", outcome.callId())
                 .put("decision", outcome.decision());
         ArrayNode reasons = answer.putArray("reasons");
-        for (Reason reason : outcome.reasons()) {
-            ObjectNode r = reasons.addObject().put("code", reason.getCode().name());
-            if (reason.getRuleId() == null) {
+        for (ToolCallView.ReasonView reason : outcome.reasons()) {
+            ObjectNode r = reasons.addObject().put("code", reason.code());
+            if (reason.ruleId() == null) {
                 r.putNull("ruleId");
             } else {
-                r.put("ruleId", reason.getRuleId());
+                r.put("ruleId", reason.ruleId());
             }
-            r.put("message", reason.getMessage());
-            reason.getSuggest().forEach(r.putArray("suggest")::add);
+            r.put("message", reason.message());
+            reason.suggest().forEach(r.putArray("suggest")::add);
         }
         if (outcome.status() == null) {
             answer.putNull("status");
         } else {
-            answer.put("status", outcome.status().name());
+            answer.put("status", outcome.status());
         }
         if (outcome.resultJson() != null) {
             try {
@@ -150,23 +149,8 @@ public final class ToolCallRoutes implements Feature {
             }
         }
         if (outcome.receipt() != null) {
-            answer.set("receipt", receiptJson(outcome.receipt()));
+            answer.set("receipt", outcome.receipt());
         }
         return answer;
-    }
-
-    private static ObjectNode receiptJson(Receipt receipt) {
-        return Answers.JSON.objectNode()
-                .put("keyId", receipt.getKeyId())
-                .put("algorithm", receipt.getAlgorithm())
-                .put("runId", receipt.getRunId())
-                .put("callId", receipt.getCallId())
-                .put("tool", receipt.getTool())
-                .put("argsSha256", receipt.getArgsSha256())
-                .put("resultSha256", receipt.getResultSha256())
-                .put("status", receipt.getStatus().name())
-                .put("startedAt", receipt.getStartedAt().toString())
-                .put("finishedAt", receipt.getFinishedAt().toString())
-                .put("signature", receipt.getSignature());
     }
 }

@@ -26,6 +26,7 @@ import dev.tollgate.intake.identity.IdentityIndex;
 import dev.tollgate.intake.kafka.KafkaSettings;
 import dev.tollgate.intake.kafka.Publisher;
 import dev.tollgate.intake.ledger.LedgerWatcher;
+import dev.tollgate.intake.ledger.ProjectorLookup;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -116,7 +117,7 @@ class ConsoleRoutesTest {
         RateLimiter rateLimiter = new RateLimiter(1000, 1000, System::nanoTime);
         IntakeRoutes.Deps deps = new IntakeRoutes.Deps(config, identities, new IdentityAdmin(publisher, CLOCK), ledger,
                 publisher, new KillSwitchAdmin(publisher, CLOCK), new PolicyAdmin(publisher, CLOCK), rateLimiter,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> true, CLOCK);
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> true, CLOCK, ProjectorLookup.NONE);
         ConsoleRoutes.Deps console = new ConsoleRoutes.Deps(identities, deps.identityAdmin(), deps.killSwitches(),
                 killSwitches, policies, new LedgerApprovals(ledger, publisher, CLOCK), "http://127.0.0.1:1",
                 Duration.ofMinutes(30), rateLimiter, CLOCK);

@@ -7,12 +7,13 @@ import dev.tollgate.events.Identity;
 import dev.tollgate.events.api.OpenApiDocument;
 import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.events.metrics.ServiceMeters;
+import dev.tollgate.ledger.model.HeldCallView;
+import dev.tollgate.ledger.model.Json;
+import dev.tollgate.ledger.model.PendingApproval;
+import dev.tollgate.ledger.model.RunView;
+import dev.tollgate.ledger.model.TimelineEntry;
+import dev.tollgate.ledger.model.ToolCallView;
 import dev.tollgate.projector.ProjectorTopology;
-import dev.tollgate.projector.view.Json;
-import dev.tollgate.projector.view.PendingApproval;
-import dev.tollgate.projector.view.RunView;
-import dev.tollgate.projector.view.TimelineEntry;
-import dev.tollgate.projector.view.ToolCallView;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -26,13 +27,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -64,6 +65,7 @@ public final class QueryApi {
     private static final Set<String> STATUSES = Set.of("ADMITTED", "REJECTED", "HALTED", "COMPLETED");
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@/-]{1,128}");
 
     private final ProjectionStores stores;
     private final RunVerifier verifier;
@@ -106,6 +108,9 @@ public final class QueryApi {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.host = host;
             cfg.jetty.port = port;
+            // Requests Jetty refuses before routing (an illegal URI, headers too large) still get the JSON shape.
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.http.prefer405over404 = true;
             cfg.routes.get("/health", this::health);
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
                     .result(OpenApiDocument.json()));
@@ -119,15 +124,17 @@ public final class QueryApi {
             cfg.routes.get("/v1/runs/{runId}/events", guarded(this::getEvents));
             cfg.routes.get("/v1/runs/{runId}/verify", guarded(this::verifyRun));
             cfg.routes.get("/v1/tool-calls/{callId}", guarded(this::getToolCall));
+            cfg.routes.get("/v1/held-calls/{callId}", guarded(this::getHeldCalls));
             cfg.routes.get("/v1/approvals", guarded(this::listApprovals));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiException(e.getStatus(),
-                    e.getStatus() == 404 ? "NOT_FOUND" : e.getStatus() == 405 ? "METHOD_NOT_ALLOWED"
-                            : e.getStatus() < 500 ? "BAD_REQUEST" : "UNAVAILABLE", e.getMessage())));
+                    JsonErrorHandler.codeFor(e.getStatus()), abbreviate(e.getMessage()))));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.warn("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, ApiException.unavailable("the projector could not answer: " + e.getClass().getSimpleName()));
             });
-            cfg.routes.error(404, ctx -> fallbackError(ctx, 404, "NOT_FOUND", "no such route: " + ctx.path()));
+            cfg.routes.error(400, ctx -> fallbackError(ctx, 400, "BAD_REQUEST", "the request was refused"));
+            cfg.routes.error(404, ctx -> fallbackError(ctx, 404, "NOT_FOUND", "no such route: "
+                    + abbreviate(ctx.path())));
             cfg.routes.error(405, ctx -> fallbackError(ctx, 405, "METHOD_NOT_ALLOWED", "method not allowed"));
             cfg.routes.error(500, ctx -> fallbackError(ctx, 503, "UNAVAILABLE", "the projector could not answer"));
         }).start();
@@ -187,14 +194,14 @@ public final class QueryApi {
     // ---- routes -------------------------------------------------------------------------------------------------
 
     private void getRun(Context ctx, Principal principal) throws Exception {
-        String runId = ctx.pathParam("runId");
+        String runId = id(ctx, "runId");
         if (routed(ctx, ProjectorTopology.RUN_VIEW_STORE, runId)) {
             json(ctx, 200, visibleRun(principal, runId));
         }
     }
 
     private void getEvents(Context ctx, Principal principal) throws Exception {
-        String runId = ctx.pathParam("runId");
+        String runId = id(ctx, "runId");
         if (routed(ctx, ProjectorTopology.RUN_VIEW_STORE, runId)) {
             visibleRun(principal, runId);
             ReadOnlyKeyValueStore<String, TimelineEntry> timeline = stores.local(ProjectorTopology.RUN_TIMELINE_STORE);
@@ -209,7 +216,7 @@ public final class QueryApi {
     }
 
     private void verifyRun(Context ctx, Principal principal) throws Exception {
-        String runId = ctx.pathParam("runId");
+        String runId = id(ctx, "runId");
         if (routed(ctx, ProjectorTopology.RUN_VIEW_STORE, runId)) {
             visibleRun(principal, runId);
             json(ctx, 200, verifier.verify(runId));
@@ -217,8 +224,8 @@ public final class QueryApi {
     }
 
     private void getToolCall(Context ctx, Principal principal) throws Exception {
-        String callId = ctx.pathParam("callId");
-        String runId = ctx.queryParam("runId");
+        String callId = id(ctx, "callId");
+        String runId = runIdFilter(ctx);
         if (routed(ctx, ProjectorTopology.TOOL_CALL_STORE, callId)) {
             List<ToolCallView> calls = stores.<List<ToolCallView>>local(ProjectorTopology.TOOL_CALL_STORE).get(callId);
             ToolCallView found = (calls == null ? List.<ToolCallView>of() : calls).stream()
@@ -227,6 +234,27 @@ public final class QueryApi {
                     .min(Comparator.comparing(ToolCallView::runId))
                     .orElseThrow(() -> ApiException.notFound("tool call " + callId + " not found"));
             json(ctx, 200, found);
+        }
+    }
+
+    /**
+     * Every call held for approval with this callId that the caller may see (its tenant's; an admin's: all),
+     * pending or decided, optionally only that of {@code ?runId=}: {@code {"heldCalls": [...]}}. This is the index
+     * intake's approval routes resolve a callId with, so it returns every candidate, never a guess.
+     */
+    private void getHeldCalls(Context ctx, Principal principal) throws Exception {
+        String callId = id(ctx, "callId");
+        String runId = runIdFilter(ctx);
+        if (routed(ctx, ProjectorTopology.HELD_CALL_STORE, callId)) {
+            List<HeldCallView> held = stores.<List<HeldCallView>>local(ProjectorTopology.HELD_CALL_STORE).get(callId);
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            ArrayNode out = body.putArray("heldCalls");
+            (held == null ? List.<HeldCallView>of() : held).stream()
+                    .filter(h -> principal.sees(h.tenantId()))
+                    .filter(h -> runId == null || runId.equals(h.runId()))
+                    .sorted(Comparator.comparing(HeldCallView::runId))
+                    .forEach(h -> out.add(Json.MAPPER.valueToTree(h)));
+            json(ctx, 200, body);
         }
     }
 
@@ -307,6 +335,27 @@ public final class QueryApi {
             throw ApiException.notFound("run " + runId + " not found");
         }
         return view;
+    }
+
+    /** A path id: 1-128 of {@code A-Z a-z 0-9 . _ : @ / -}; anything else is a 400, not a lookup. */
+    private static String id(Context ctx, String name) {
+        String value = ctx.pathParam(name);
+        if (!ID.matcher(value).matches()) {
+            throw ApiException.fieldInvalid(name + " must be 1-128 of A-Z a-z 0-9 . _ : @ / -");
+        }
+        return value;
+    }
+
+    private static String runIdFilter(Context ctx) {
+        String runId = ctx.queryParam("runId");
+        if (runId != null && !ID.matcher(runId).matches()) {
+            throw ApiException.fieldInvalid("runId must be 1-128 of A-Z a-z 0-9 . _ : @ / -");
+        }
+        return runId;
+    }
+
+    private static String abbreviate(String text) {
+        return text == null || text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 
     private static String tenantFilter(Context ctx, Principal principal) {
@@ -398,22 +447,16 @@ public final class QueryApi {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
             throw ApiException.unauthenticated("an API key is required: Authorization: Bearer <api key>");
         }
-        byte[] digest = Sha256.hex(header.substring(7).trim()).getBytes(StandardCharsets.US_ASCII);
+        // One lookup by the key's hash (the store is indexed by it), not a scan of every identity.
         ReadOnlyKeyValueStore<String, Identity> identities = stores.local(ProjectorTopology.IDENTITY_STORE);
-        try (KeyValueIterator<String, Identity> it = identities.all()) {
-            while (it.hasNext()) {
-                Identity identity = it.next().value;
-                if (identity != null && MessageDigest.isEqual(digest,
-                        identity.getApiKeySha256().getBytes(StandardCharsets.US_ASCII))) {
-                    if (!identity.getEnabled()) {
-                        throw ApiException.unauthenticated("the identity of this API key is disabled");
-                    }
-                    return new Principal(identity.getPrincipalId(), identity.getTenantId(),
-                            List.copyOf(identity.getRoles()));
-                }
-            }
+        Identity identity = identities.get(ProjectorTopology.apiKeyIndex(Sha256.hex(header.substring(7).trim())));
+        if (identity == null) {
+            throw ApiException.unauthenticated("unknown API key");
         }
-        throw ApiException.unauthenticated("unknown API key");
+        if (!identity.getEnabled()) {
+            throw ApiException.unauthenticated("the identity of this API key is disabled");
+        }
+        return new Principal(identity.getPrincipalId(), identity.getTenantId(), List.copyOf(identity.getRoles()));
     }
 
     private void json(Context ctx, int status, Object body) {

@@ -2,15 +2,15 @@ package dev.tollgate.projector.replay;
 
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.ledger.model.LedgerFold;
+import dev.tollgate.ledger.model.RunView;
 import dev.tollgate.projector.verify.RawLedgerRecord;
-import dev.tollgate.projector.view.LedgerProjection;
-import dev.tollgate.projector.view.RunView;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Rebuilds run views from raw ledger records with the projector's own function, {@link LedgerProjection#applyToRun},
+ * Rebuilds run views from raw ledger records with the projector's own function, {@link LedgerFold#applyToRun},
  * for {@code tollgate ledger replay}. Feed records in topic order; read the views with {@link #views()}. A replay
  * that starts after a run's first event builds the view from the events it saw.
  */
@@ -48,7 +48,7 @@ public final class LedgerReplay {
         if (runFilter != null && !runFilter.equals(event.getRunId())) {
             return;
         }
-        views.put(event.getRunId(), LedgerProjection.applyToRun(views.get(event.getRunId()), event, hash));
+        views.put(event.getRunId(), LedgerFold.applyToRun(views.get(event.getRunId()), event, hash));
         applied++;
     }
 

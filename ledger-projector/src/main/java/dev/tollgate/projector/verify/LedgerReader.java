@@ -82,6 +82,17 @@ public final class LedgerReader implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The ledger records of one run's span, {@code [firstOffset, lastOffset]} of its partition (records of other runs
+     * in between included; the verifier ignores them). The cost is the run's own span, not the partition's history.
+     */
+    public List<RawLedgerRecord> readSpan(RunSpan span) {
+        List<RawLedgerRecord> out = new ArrayList<>();
+        TopicPartition tp = new TopicPartition(Topics.LEDGER.name(), span.partition());
+        read(Map.of(tp, span.firstOffset()), Map.of(tp, span.lastOffset() + 1), null, out::add);
+        return out;
+    }
+
     /** Every ledger record from the beginning, partition by partition order within each partition. */
     public void readAll(Consumer<RawLedgerRecord> sink) {
         Map<TopicPartition, Long> from = new HashMap<>();
@@ -94,11 +105,23 @@ public final class LedgerReader implements AutoCloseable {
      * timestamp after it are not delivered.
      */
     public void read(Map<TopicPartition, Long> from, Instant until, Consumer<RawLedgerRecord> sink) {
+        read(from, null, until, sink);
+    }
+
+    /**
+     * Reads from the given start offsets up to {@code stopAt} (exclusive, per partition; {@code null}: the end
+     * offsets as of now, which also bound {@code stopAt}).
+     */
+    private void read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> stopAt, Instant until,
+                      Consumer<RawLedgerRecord> sink) {
         if (from.isEmpty()) {
             return;
         }
         consumer.assign(from.keySet());
-        Map<TopicPartition, Long> end = consumer.endOffsets(from.keySet(), timeout);
+        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(from.keySet(), timeout));
+        if (stopAt != null) {
+            stopAt.forEach((tp, stop) -> end.merge(tp, stop, Math::min));
+        }
         Map<TopicPartition, Long> remaining = new HashMap<>();
         from.forEach((tp, offset) -> {
             long start = Math.max(0, offset);

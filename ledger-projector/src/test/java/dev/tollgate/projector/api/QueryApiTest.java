@@ -142,9 +142,66 @@ class QueryApiTest {
     void unknownRunsRoutesAndMethodsAnswerJsonErrors() {
         assertError(Http.get(port, "/v1/runs/no-such-run", "key-acme"), 404, "NOT_FOUND");
         assertError(Http.get(port, "/v1/nothing-here", "key-acme"), 404, "NOT_FOUND");
-        Answer post = Http.send("POST", port, "/v1/runs/" + acme.runId(), "key-acme");
-        assertThat(post.status()).isIn(404, 405);
-        assertThat(post.body().path("error").path("code").asText()).isIn("NOT_FOUND", "METHOD_NOT_ALLOWED");
+        assertError(Http.send("POST", port, "/v1/runs/" + acme.runId(), "key-acme"), 405, "METHOD_NOT_ALLOWED");
+        assertError(Http.send("DELETE", port, "/v1/approvals", "key-acme"), 405, "METHOD_NOT_ALLOWED");
+    }
+
+    @Test
+    void requestsRefusedBeforeTheRoutesStillAnswerTheJsonErrorShape() {
+        Answer nul = Http.get(port, "/v1/runs/x%00", "key-acme");
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(nul.body().path("error").path("code").asText()).isNotBlank();
+        assertThat(nul.body().path("error").path("message").asText()).isNotBlank();
+
+        Answer huge = Http.send("GET", port, "/v1/runs/" + acme.runId(), "key-acme",
+                Map.of("X-Padding", "a".repeat(100 * 1024)));
+        assertError(huge, 431, "HEADERS_TOO_LARGE");
+
+        assertError(Http.get(port, "/v1/runs/a%20b", "key-acme"), 400, "FIELD_INVALID");
+        assertError(Http.get(port, "/v1/tool-calls/c1?runId=a%20b", "key-acme"), 400, "FIELD_INVALID");
+    }
+
+    @Test
+    void aRotatedApiKeyStopsAuthenticatingAndTheNewOneWorks() {
+        driver.identity("agent-acme", "acme", "key-acme-2", true);
+
+        assertError(Http.get(port, "/v1/runs/" + acme.runId(), "key-acme"), 401, "UNAUTHENTICATED");
+        assertThat(Http.get(port, "/v1/runs/" + acme.runId(), "key-acme-2").status()).isEqualTo(200);
+    }
+
+    @Test
+    void heldCallsAreFoundByCallIdWithEveryCandidateOfTheCallersTenant() {
+        RunLedger second = RunLedger.forTenant("acme");
+        second.admitted();
+        second.held("c2", "email.send");
+        second.granted("c2");
+        driver.pipe(second);
+
+        JsonNode both = Http.get(port, "/v1/held-calls/c2", "key-acme").body().path("heldCalls");
+        assertThat(both).hasSize(2);
+        assertThat(both.findValuesAsText("runId")).containsExactlyInAnyOrder(acme.runId(), second.runId());
+        JsonNode first = Http.get(port, "/v1/held-calls/c2?runId=" + acme.runId(), "key-acme").body()
+                .path("heldCalls");
+        assertThat(first).singleElement().satisfies(h -> {
+            assertThat(h.path("status").asText()).isEqualTo("PENDING");
+            assertThat(h.path("runPrincipalId").asText()).isEqualTo("agent-acme");
+            assertThat(h.path("approverRoles").get(0).asText()).isEqualTo("approver");
+        });
+        assertThat(Http.get(port, "/v1/held-calls/c2?runId=" + second.runId(), "key-acme").body()
+                .path("heldCalls").get(0).path("status").asText()).isEqualTo("GRANTED");
+        assertThat(Http.get(port, "/v1/held-calls/c2", "key-globex").body().path("heldCalls")).isEmpty();
+        assertThat(Http.get(port, "/v1/held-calls/g1", "key-admin").body().path("heldCalls")).hasSize(1);
+    }
+
+    @Test
+    void aRejectedToolCallRequestIsADeniedCallAsOnIntake() {
+        acme.rejected("RequestToolCall", "c9", ReasonCode.PRINCIPAL_MISMATCH);
+        driver.pipe(acme.events().subList(acme.events().size() - 1, acme.events().size()));
+
+        JsonNode call = Http.get(port, "/v1/tool-calls/c9", "key-acme").body();
+        assertThat(call.path("decision").asText()).isEqualTo("DENIED");
+        assertThat(call.path("reasons").get(0).path("code").asText()).isEqualTo("PRINCIPAL_MISMATCH");
+        assertError(Http.get(port, "/v1/tool-calls/c9", "key-globex"), 404, "NOT_FOUND");
     }
 
     @Test

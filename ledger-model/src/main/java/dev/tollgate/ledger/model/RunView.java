@@ -1,11 +1,11 @@
-package dev.tollgate.projector.view;
+package dev.tollgate.ledger.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
  * The queryable state of one run, the body of {@code GET /v1/runs/{runId}} and of each line of
- * {@code tollgate ledger replay}. Built only by {@link LedgerProjection#applyToRun}; {@code lastSeq} and
+ * {@code tollgate ledger replay}. Built only by {@link LedgerFold#applyToRun}; {@code lastSeq} and
  * {@code headHash} are those of the last event applied.
  *
  * @param status     {@code ADMITTED}, {@code REJECTED}, {@code HALTED} or {@code COMPLETED}; {@code null} while the

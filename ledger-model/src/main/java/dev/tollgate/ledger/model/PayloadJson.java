@@ -1,4 +1,4 @@
-package dev.tollgate.projector.view;
+package dev.tollgate.ledger.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

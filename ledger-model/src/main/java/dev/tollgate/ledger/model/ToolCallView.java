@@ -1,4 +1,4 @@
-package dev.tollgate.projector.view;
+package dev.tollgate.ledger.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The state of one tool call, the body of {@code GET /v1/tool-calls/{callId}}. Built only by
- * {@link LedgerProjection#applyToCall}.
+ * {@link LedgerFold#applyToCall}.
  *
  * @param decision     {@code APPROVED}, {@code DENIED} or {@code PENDING_APPROVAL}; a granted approval makes it
  *                     {@code APPROVED}, a denied or expired one {@code DENIED}

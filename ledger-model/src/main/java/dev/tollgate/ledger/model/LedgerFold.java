@@ -1,9 +1,10 @@
-package dev.tollgate.projector.view;
+package dev.tollgate.ledger.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.events.ApprovalDenied;
 import dev.tollgate.events.ApprovalExpired;
 import dev.tollgate.events.ApprovalGranted;
+import dev.tollgate.events.CommandRejected;
 import dev.tollgate.events.Grants;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Reason;
@@ -24,8 +25,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The projection: pure functions from a view and one ledger event to the next view. The Streams topology, the
- * replay command and the tests all use these, so a replay rebuilds exactly what the projector serves.
+ * THE fold of the ledger: pure functions from a view and one ledger event to the next view. The projector's
+ * topology, {@code tollgate ledger replay|tail} and intake's waiters all use these, so every reader of the ledger
+ * tells the same story about a run or a call, and a replay rebuilds exactly what the projector serves.
  *
  * <p>Idempotency: an event whose {@code seq} is not above the view's {@code lastSeq} returns the view unchanged. This
  * is what keeps "no event applied twice" true when a task re-reads records after a restart, on top of
@@ -34,8 +36,15 @@ import java.util.Optional;
  * <p>Only the events named in {@link #applyToRun} change a run view; {@code BudgetExhausted},
  * {@code ArtifactRecorded}, {@code GateEvaluated} and {@code CommandRejected} appear in the timeline only (they
  * still advance {@code lastSeq} and {@code headHash}).
+ *
+ * <p>A {@code CommandRejected} answering a {@code RequestToolCall} (its {@code commandType} is the
+ * {@link EventTypes#REQUEST_TOOL_CALL} schema name) with a {@code callId} is the call's denial when nothing else was
+ * recorded for that call yet: its view says {@code DENIED} with the rejection's reasons (for example
+ * {@code PRINCIPAL_MISMATCH} or {@code CLOCK_SKEW}), both for {@code ?waitMs} on intake and for
+ * {@code GET /v1/tool-calls/{callId}} on the projector. It never changes a call that has a decision: the processor
+ * also rejects a request that reuses a callId of the run, and that must not overwrite the first call's outcome.
  */
-public final class LedgerProjection {
+public final class LedgerFold {
 
     public static final String ADMITTED = "ADMITTED";
     public static final String REJECTED = "REJECTED";
@@ -46,12 +55,12 @@ public final class LedgerProjection {
     public static final String DENIED = "DENIED";
     public static final String PENDING_APPROVAL = "PENDING_APPROVAL";
 
-    private LedgerProjection() {
+    private LedgerFold() {
     }
 
-    /** The event's type name, as in DESIGN.md: {@code RunAdmitted}, {@code ToolCallHeld}, ... */
+    /** The event's type name, the Avro schema name of its payload: {@code RunAdmitted}, {@code ToolCallHeld}, ... */
     public static String type(LedgerEvent event) {
-        return event.getPayload().getClass().getSimpleName();
+        return EventTypes.of(event);
     }
 
     /**
@@ -114,9 +123,15 @@ public final class LedgerProjection {
         return d.build();
     }
 
-    /** The call an event is about, if it changes a tool call's view ({@code CommandRejected} never does). */
+    /**
+     * The call an event is about, if it may change a tool call's view: the tool-call and approval events, and a
+     * {@code CommandRejected} of a {@code RequestToolCall} (see the class comment).
+     */
     public static Optional<String> callIdOf(LedgerEvent event) {
         Object payload = event.getPayload();
+        if (payload instanceof CommandRejected p) {
+            return rejectedToolCall(p) ? Optional.of(p.getCallId()) : Optional.empty();
+        }
         if (payload instanceof ToolCallApproved p) {
             return Optional.of(p.getCallId());
         } else if (payload instanceof ToolCallDenied p) {
@@ -171,6 +186,12 @@ public final class LedgerProjection {
             decision = DENIED;
             reasons = append(reasons, new ToolCallView.ReasonView("APPROVAL_EXPIRED", null,
                     "approval not decided before it expired", List.of()));
+        } else if (payload instanceof CommandRejected rejected) {
+            if (call != null) {
+                return call;
+            }
+            decision = DENIED;
+            reasons = reasons(rejected.getReasons());
         } else if (payload instanceof ToolCallCompleted completed) {
             tool = completed.getTool();
             // a completed call was dispatched, so it was approved even if its decision precedes a replay's start
@@ -181,6 +202,44 @@ public final class LedgerProjection {
         }
         return new ToolCallView(callId.get(), event.getRunId(), event.getTenantId(), tool, decision, reasons, status,
                 resultSha256, receipt, event.getSeq());
+    }
+
+    /** Whether a rejection answers a tool-call request, and names its call. */
+    static boolean rejectedToolCall(CommandRejected rejected) {
+        return rejected.getCallId() != null && EventTypes.REQUEST_TOOL_CALL.equals(rejected.getCommandType());
+    }
+
+    /**
+     * The held call's view after {@code event}; {@code held} is {@code null} before the call was held. A
+     * {@code ToolCallHeld} starts it ({@code PENDING}); a granted, denied or expired approval of the same call ends
+     * it; every other event leaves it unchanged. This is the index approvals are addressed by: by (runId, callId),
+     * and, since a callId is unique within a run only, by (tenant, callId) with every candidate.
+     */
+    public static HeldCallView applyToHeld(HeldCallView held, LedgerEvent event) {
+        Object payload = event.getPayload();
+        if (held != null && (!held.runId().equals(event.getRunId()) || event.getSeq() <= held.lastSeq())) {
+            return held;
+        }
+        if (payload instanceof ToolCallHeld p) {
+            if (held != null) {
+                return held;
+            }
+            return new HeldCallView(p.getCallId(), event.getRunId(), event.getTenantId(), event.getPrincipalId(),
+                    p.getTool(), List.copyOf(p.getApproverRoles()), p.getExpiresAt().toString(),
+                    HeldCallView.PENDING, event.getSeq());
+        }
+        if (held == null) {
+            return null;
+        }
+        String status = null;
+        if (payload instanceof ApprovalGranted p && p.getCallId().equals(held.callId())) {
+            status = HeldCallView.GRANTED;
+        } else if (payload instanceof ApprovalDenied p && p.getCallId().equals(held.callId())) {
+            status = HeldCallView.DENIED;
+        } else if (payload instanceof ApprovalExpired p && p.getCallId().equals(held.callId())) {
+            status = HeldCallView.EXPIRED;
+        }
+        return status == null || !held.pending() ? held : held.withStatus(status, event.getSeq());
     }
 
     /** The inbox entry a {@code ToolCallHeld} adds; empty for every other event. */

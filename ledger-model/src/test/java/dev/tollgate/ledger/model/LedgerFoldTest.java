@@ -1,4 +1,4 @@
-package dev.tollgate.projector.view;
+package dev.tollgate.ledger.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,15 +6,13 @@ import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.hash.LedgerHash;
-import dev.tollgate.projector.fixtures.RunLedger;
-import dev.tollgate.projector.fixtures.TestGateway;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-class LedgerProjectionTest {
+class LedgerFoldTest {
 
     private final RunLedger run = RunLedger.forTenant("acme");
     private final TestGateway gateway = new TestGateway();
@@ -22,7 +20,7 @@ class LedgerProjectionTest {
     private RunView view;
 
     private RunView apply(LedgerEvent event) {
-        view = LedgerProjection.applyToRun(view, event, LedgerHash.of(event));
+        view = LedgerFold.applyToRun(view, event, LedgerHash.of(event));
         return view;
     }
 
@@ -150,12 +148,12 @@ class LedgerProjectionTest {
     void toolCallViewFollowsDecisionsApprovalsAndCompletion() {
         run.admitted();
         LedgerEvent held = run.held("c1", "http.fetch");
-        ToolCallView call = LedgerProjection.applyToCall(null, held);
+        ToolCallView call = LedgerFold.applyToCall(null, held);
         assertThat(call.decision()).isEqualTo("PENDING_APPROVAL");
         assertThat(call.tool()).isEqualTo("http.fetch");
-        call = LedgerProjection.applyToCall(call, run.granted("c1"));
+        call = LedgerFold.applyToCall(call, run.granted("c1"));
         assertThat(call.decision()).isEqualTo("APPROVED");
-        call = LedgerProjection.applyToCall(call, run.completed("c1", "http.fetch", ToolCallStatus.SUCCEEDED, 5,
+        call = LedgerFold.applyToCall(call, run.completed("c1", "http.fetch", ToolCallStatus.SUCCEEDED, 5,
                 gateway.receipt(run.runId(), "c1", "http.fetch", ToolCallStatus.SUCCEEDED)));
         assertThat(call.status()).isEqualTo("SUCCEEDED");
         assertThat(call.resultSha256()).hasSize(64);
@@ -167,51 +165,51 @@ class LedgerProjectionTest {
 
     @Test
     void deniedCallsCarryTheirReasons() {
-        ToolCallView call = LedgerProjection.applyToCall(null, run.denied("c1", "shell", ReasonCode.TOOL_NOT_ALLOWED));
+        ToolCallView call = LedgerFold.applyToCall(null, run.denied("c1", "shell", ReasonCode.TOOL_NOT_ALLOWED));
         assertThat(call.decision()).isEqualTo("DENIED");
         assertThat(call.reasons()).singleElement().satisfies(r -> {
             assertThat(r.code()).isEqualTo("TOOL_NOT_ALLOWED");
             assertThat(r.ruleId()).isEqualTo("rule-tool_not_allowed");
             assertThat(r.suggest()).containsExactly("search_docs");
         });
-        ToolCallView held = LedgerProjection.applyToCall(null, run.held("c2", "http.fetch"));
-        assertThat(LedgerProjection.applyToCall(held, run.approvalDenied("c2")).reasons())
+        ToolCallView held = LedgerFold.applyToCall(null, run.held("c2", "http.fetch"));
+        assertThat(LedgerFold.applyToCall(held, run.approvalDenied("c2")).reasons())
                 .extracting(ToolCallView.ReasonView::code).containsExactly("APPROVAL_DENIED");
-        ToolCallView held3 = LedgerProjection.applyToCall(null, run.held("c3", "http.fetch"));
-        ToolCallView expired = LedgerProjection.applyToCall(held3, run.expired("c3"));
+        ToolCallView held3 = LedgerFold.applyToCall(null, run.held("c3", "http.fetch"));
+        ToolCallView expired = LedgerFold.applyToCall(held3, run.expired("c3"));
         assertThat(expired.decision()).isEqualTo("DENIED");
         assertThat(expired.reasons()).extracting(ToolCallView.ReasonView::code).containsExactly("APPROVAL_EXPIRED");
     }
 
     @Test
-    void approvedCallsAreApprovedAndCommandRejectedNeverTouchesACall() {
-        ToolCallView call = LedgerProjection.applyToCall(null, run.approved("c1", "fs.read"));
+    void approvedCallsAreApprovedAndARejectedApprovalNeverTouchesACall() {
+        ToolCallView call = LedgerFold.applyToCall(null, run.approved("c1", "fs.read"));
         assertThat(call.decision()).isEqualTo("APPROVED");
         LedgerEvent rejected = run.commandRejected("c1", ReasonCode.APPROVAL_NOT_PENDING);
-        assertThat(LedgerProjection.callIdOf(rejected)).isEmpty();
-        assertThat(LedgerProjection.applyToCall(call, rejected)).isSameAs(call);
+        assertThat(LedgerFold.callIdOf(rejected)).isEmpty();
+        assertThat(LedgerFold.applyToCall(call, rejected)).isSameAs(call);
     }
 
     @Test
     void heldCallsEnterTheInboxAndDecisionsLeaveIt() {
         LedgerEvent held = run.held("c1", "http.fetch");
-        PendingApproval pending = LedgerProjection.heldApproval(held).orElseThrow();
+        PendingApproval pending = LedgerFold.heldApproval(held).orElseThrow();
         assertThat(pending.callId()).isEqualTo("c1");
         assertThat(pending.runId()).isEqualTo(run.runId());
         assertThat(pending.args().path("path").asText()).isEqualTo("/tmp/a.txt");
         assertThat(pending.approverRoles()).containsExactly("approver");
         assertThat(pending.requestedBy()).isEqualTo("agent-acme");
         assertThat(pending.expiresAt()).isEqualTo("2026-03-01T11:00:00Z");
-        assertThat(LedgerProjection.resolvedApproval(run.granted("c1"))).contains("c1");
-        assertThat(LedgerProjection.resolvedApproval(run.approvalDenied("c1"))).contains("c1");
-        assertThat(LedgerProjection.resolvedApproval(run.expired("c1"))).contains("c1");
-        assertThat(LedgerProjection.resolvedApproval(held)).isEmpty();
+        assertThat(LedgerFold.resolvedApproval(run.granted("c1"))).contains("c1");
+        assertThat(LedgerFold.resolvedApproval(run.approvalDenied("c1"))).contains("c1");
+        assertThat(LedgerFold.resolvedApproval(run.expired("c1"))).contains("c1");
+        assertThat(LedgerFold.resolvedApproval(held)).isEmpty();
     }
 
     @Test
     void timelineEntriesRenderPayloadsAsPlainJson() {
         LedgerEvent event = run.denied("c1", "shell", ReasonCode.TOOL_NOT_ALLOWED);
-        TimelineEntry entry = LedgerProjection.timelineEntry(event, LedgerHash.of(event));
+        TimelineEntry entry = LedgerFold.timelineEntry(event, LedgerHash.of(event));
         assertThat(entry.type()).isEqualTo("ToolCallDenied");
         assertThat(entry.seq()).isEqualTo(1);
         assertThat(entry.prevHash()).isEqualTo(LedgerHash.GENESIS);
@@ -232,7 +230,7 @@ class LedgerProjectionTest {
         Set<String> types = new TreeSet<>();
         for (Supplier<LedgerEvent> next : all) {
             LedgerEvent event = next.get();
-            types.add(LedgerProjection.type(event));
+            types.add(LedgerFold.type(event));
             RunView after = apply(event);
             assertThat(after.lastSeq()).isEqualTo(event.getSeq());
         }
