@@ -15,7 +15,7 @@ RUN mvn -B -ntp -q -DskipTests package -pl launcher -am
 
 FROM eclipse-temurin:17-jre
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl \
+    && apt-get install -y --no-install-recommends curl openssl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data tollgate \
     && mkdir -p /data && chown tollgate /data

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Starts one Apache Kafka node (broker + controller, KRaft) from environment variables, formatting its storage
-# on first start. With TOLLGATE_SECURE=true: SASL/SCRAM-SHA-512 for clients and brokers, SASL/PLAIN between
-# controllers, the StandardAuthorizer, deny when no ACL matches, and one bootstrap super user (admin) created at
-# format time. Tollgate's users and ACLs are then applied by the secure-init service (`tollgate acls apply`).
+# on first start. With TOLLGATE_SECURE=true: TLS on every listener (SASL_SSL; the node's certificate and key are
+# /etc/tollgate/tls/<host>.pem, the CA /etc/tollgate/tls/ca.crt, both PEM, made by deploy/tls/make-certs.sh),
+# SASL/SCRAM-SHA-512 for clients and brokers, SASL/PLAIN between controllers, the StandardAuthorizer, deny when no
+# ACL matches, and one bootstrap super user (admin) created at format time. Tollgate's users and ACLs are then
+# applied by the acls service (`tollgate acls apply`).
 set -euo pipefail
 
 : "${NODE_ID:?}" "${CLUSTER_ID:?}" "${VOTERS:?}" "${ADVERTISED_HOST:?}"
@@ -11,6 +13,7 @@ MIN_ISR="${MIN_INSYNC_REPLICAS:-1}"
 SECURE="${TOLLGATE_SECURE:-false}"
 CFG=/tmp/server.properties
 DATA=/var/lib/kafka/data
+TLS_DIR="${TLS_DIR:-/etc/tollgate/tls}"
 
 cat > "$CFG" <<PROPS
 node.id=${NODE_ID}
@@ -34,8 +37,16 @@ PROPS
 FORMAT_EXTRA=()
 if [ "$SECURE" = "true" ]; then
   : "${ADMIN_PASSWORD:?ADMIN_PASSWORD is required when TOLLGATE_SECURE=true}"
+  for file in "${TLS_DIR}/${ADVERTISED_HOST}.pem" "${TLS_DIR}/ca.crt"; do
+    [ -r "$file" ] || { echo "start.sh: $file is missing: run deploy/tls/make-certs.sh (the certs service)" >&2; exit 1; }
+  done
   cat >> "$CFG" <<PROPS
-listener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+listener.security.protocol.map=INTERNAL:SASL_SSL,CONTROLLER:SASL_SSL
+ssl.keystore.type=PEM
+ssl.keystore.location=${TLS_DIR}/${ADVERTISED_HOST}.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=${TLS_DIR}/ca.crt
+ssl.endpoint.identification.algorithm=https
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 sasl.mechanism.controller.protocol=PLAIN

@@ -5,6 +5,7 @@ import dev.tollgate.events.Topics;
 import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.admin.AdminReadRoutes;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
 import dev.tollgate.intake.admin.KillSwitchIndex;
@@ -73,6 +74,7 @@ public final class IntakeApp implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final PrometheusMeterRegistry meters;
     private final ServiceHealth health = new ServiceHealth("intake");
+    private final Tracing tracing = Tracing.fromEnvironment("tollgate-intake");
     private TopicReader identityReader;
     private TopicReader ledgerReader;
     private TopicReader adminReader;
@@ -97,6 +99,7 @@ public final class IntakeApp implements AutoCloseable {
 
     private void doStart(IntakeConfig config) {
         LOG.info("starting intake-service with {}", config);
+        closeables.add(tracing);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
@@ -172,7 +175,7 @@ public final class IntakeApp implements AutoCloseable {
                 new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
-                meters, this::ready, clock, projector, mcpSessions, mcpTools);
+                meters, this::ready, clock, projector, mcpSessions, mcpTools, tracing);
         ConsoleRoutes.Deps console = new ConsoleRoutes.Deps(identities, identityAdmin, deps.killSwitches(),
                 killSwitchIndex, policyIndex, new LedgerApprovals(ledger, publisher, clock),
                 config.get(IntakeConfig.CONSOLE_QUERY_URL),

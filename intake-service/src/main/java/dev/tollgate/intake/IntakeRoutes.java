@@ -1,7 +1,10 @@
 package dev.tollgate.intake;
 
+import dev.tollgate.events.api.OpenApiDocument;
 import dev.tollgate.events.health.HealthRoutes;
 import dev.tollgate.events.health.ServiceHealth;
+import dev.tollgate.events.metrics.ServiceMeters;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.admin.KillSwitchAdmin;
 import dev.tollgate.intake.admin.KillSwitchRoutes;
 import dev.tollgate.intake.admin.PolicyAdmin;
@@ -31,11 +34,10 @@ import dev.tollgate.intake.toolcall.ToolCallRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.micrometer.core.instrument.Timer;
+import io.javalin.router.Endpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -55,15 +57,15 @@ public final class IntakeRoutes {
                        LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                        PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
                        BooleanSupplier ready, Clock clock, ProjectorLookup projector, RunSessions mcpSessions,
-                       ToolCatalog mcpTools) {
+                       ToolCatalog mcpTools, Tracing tracing) {
 
-        /** Without MCP views fed from topics: {@code /mcp} then knows no session. */
+        /** Without MCP views fed from topics ({@code /mcp} then knows no session) and without tracing. */
         public Deps(IntakeConfig config, IdentityIndex identities, IdentityAdmin identityAdmin,
                     LedgerWatcher ledger, Publisher publisher, KillSwitchAdmin killSwitches,
                     PolicyAdmin policies, RateLimiter rateLimiter, PrometheusMeterRegistry meters,
                     BooleanSupplier ready, Clock clock, ProjectorLookup projector) {
             this(config, identities, identityAdmin, ledger, publisher, killSwitches, policies, rateLimiter, meters,
-                    ready, clock, projector, new RunSessions(1000), ToolCatalog.empty());
+                    ready, clock, projector, new RunSessions(1000), ToolCatalog.empty(), Tracing.off());
         }
     }
 
@@ -115,8 +117,10 @@ public final class IntakeRoutes {
 
         config.routes.before(ctx -> ctx.attribute(STARTED_NANOS, System.nanoTime()));
         HealthRoutes.register(config, health);
-        config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+        config.routes.get("/metrics", ctx -> ctx.contentType(ServiceMeters.CONTENT_TYPE)
                 .result(deps.meters().scrape()));
+        config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                .result(OpenApiDocument.json()));
         for (Feature feature : features(deps, bodies)) {
             feature.register(config);
         }
@@ -130,7 +134,8 @@ public final class IntakeRoutes {
      */
     static List<Feature> features(Deps deps, BodyReader bodies) {
         Authenticator auth = new Authenticator(deps.identities(), deps.rateLimiter());
-        CommandProducer commands = new CommandProducer(deps.publisher(), deps.clock(), deps.meters());
+        CommandProducer commands = new CommandProducer(deps.publisher(), deps.clock(), deps.meters(),
+                deps.tracing());
         RunAccess runs = new RunAccess(new RunDirectory(deps.ledger(), deps.projector()));
         long maxWaitMs = deps.config().getLong(IntakeConfig.MAX_WAIT_MS);
         return List.of(
@@ -152,16 +157,12 @@ public final class IntakeRoutes {
         }
         String route;
         try {
-            route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+            // The matched endpoint's template: ctx.endpoint() in an after-handler is the after-handler's "*".
+            Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            route = matched == null ? "unmatched" : matched.path;
         } catch (RuntimeException e) {
             route = "unmatched";
         }
-        Timer.builder("tollgate.intake.http.requests")
-                .tag("method", ctx.method().name())
-                .tag("route", route)
-                .tag("status", Integer.toString(ctx.statusCode()))
-                .description("HTTP requests served")
-                .register(meters)
-                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        ServiceMeters.httpRequest(meters, ctx.method().name(), route, ctx.statusCode(), System.nanoTime() - started);
     }
 }

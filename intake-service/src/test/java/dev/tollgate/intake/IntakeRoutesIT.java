@@ -385,7 +385,7 @@ class IntakeRoutesIT {
     void servesHealthAndPrometheusMetricsWithKafkaClientMetrics() {
         assertThat(api.get("/health", null).json().path("status").asText()).isEqualTo("UP");
         String metrics = api.get("/metrics", null).body();
-        assertThat(metrics).contains("tollgate_intake_http_requests_seconds_count");
+        assertThat(metrics).contains("tollgate_http_server_requests_seconds_bucket{method=\"GET\",route=\"/health\"");
         assertThat(metrics).contains("kafka_producer_");
         assertThat(metrics).contains("kafka_consumer_");
     }

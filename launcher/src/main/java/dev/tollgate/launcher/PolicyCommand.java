@@ -10,6 +10,7 @@ import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.policy.cases.PolicyCases;
 import dev.tollgate.policy.diff.PolicyDiff;
 import dev.tollgate.policy.engine.CompiledBundle;
+import dev.tollgate.policy.engine.DefaultBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
 import dev.tollgate.policy.engine.PolicyCompiler;
 import dev.tollgate.policy.engine.PolicyProblem;
@@ -25,10 +26,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -123,14 +128,19 @@ public final class PolicyCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code tollgate policy publish FILE}. */
+    /**
+     * {@code tollgate policy publish FILE | --default [--if-none]}. {@code --default} publishes the project's default
+     * bundle (the reference bundle); {@code --if-none} publishes only while {@code tollgate.policies.v1} is empty, so
+     * a deployment's first start gets a working policy and a restart never overrides a published one.
+     */
     @CommandLine.Command(name = "publish", description = "Check a bundle, then publish it to tollgate.policies.v1.")
     static final class Publish implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "FILE")
+        @Parameters(index = "0", paramLabel = "FILE", arity = "0..1",
+                description = "The bundle (YAML); omit it with --default.")
         Path file;
 
         @CommandLine.Mixin
@@ -139,19 +149,47 @@ public final class PolicyCommand implements Callable<Integer> {
         @Option(names = "--published-by", defaultValue = "cli", description = "Recorded as publishedBy.")
         String publishedBy;
 
+        @Option(names = "--default", description = "Publish the project's default bundle (the reference bundle).")
+        boolean defaultBundle;
+
+        @Option(names = "--if-none", description = "Publish only when tollgate.policies.v1 holds no bundle yet.")
+        boolean ifNone;
+
         @Override
         public Integer call() throws Exception {
-            CompiledBundle bundle = compile(file, spec.commandLine().getOut(), spec.commandLine().getErr());
+            PrintWriter out = spec.commandLine().getOut();
+            if ((file == null) == !defaultBundle) {
+                spec.commandLine().getErr().println("policy publish: give either FILE or --default");
+                return 2;
+            }
+            CompiledBundle bundle = defaultBundle ? DefaultBundle.compiled()
+                    : compile(file, out, spec.commandLine().getErr());
             if (bundle == null) {
                 return 1;
+            }
+            if (ifNone && anyPublished(connection)) {
+                out.printf("a bundle is published on %s already; %s version %s not published%n",
+                        Topics.POLICIES.name(), bundle.name(), bundle.version());
+                return 0;
             }
             PolicyBundle record = PolicyBundle.newBuilder().setName(bundle.name()).setVersion(bundle.version())
                     .setSha256(bundle.sha256()).setYaml(bundle.yaml()).setPublishedAt(Instant.now())
                     .setPublishedBy(publishedBy).build();
             publish(connection, record);
-            spec.commandLine().getOut().printf("published %s version %s sha256 %s%n", bundle.name(),
-                    bundle.version(), bundle.sha256());
+            out.printf("published %s version %s sha256 %s%n", bundle.name(), bundle.version(), bundle.sha256());
             return 0;
+        }
+
+        private static boolean anyPublished(ClusterOptions connection) throws Exception {
+            try (Admin admin = connection.admin()) {
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                admin.describeTopics(List.of(Topics.POLICIES.name())).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(Topics.POLICIES.name()).partitions()
+                        .forEach(p -> ends.put(new TopicPartition(Topics.POLICIES.name(), p.partition()),
+                                OffsetSpec.latest()));
+                return admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values().stream()
+                        .anyMatch(info -> info.offset() > 0);
+            }
         }
     }
 

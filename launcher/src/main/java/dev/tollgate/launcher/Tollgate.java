@@ -39,6 +39,12 @@ public final class Tollgate implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
+        try {
+            System.setProperty(LogFormat.PROPERTY, LogFormat.select(System.getenv(LogFormat.ENV)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate: " + e.getMessage());
+            System.exit(CommandLine.ExitCode.USAGE);
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * docker-compose.yml runs the {@code tollgate} image with commands (the only services with a {@code command}): each
+ * docker-compose.yml runs the {@code tollgate} image with commands (the services with a {@code command} and the
+ * image's own entrypoint): each
  * one whose subcommand this launcher has must parse
  * (a renamed or missing flag is a failed container in production). Compose variables are replaced by their
  * defaults. Commands of subcommands this branch does not have yet are listed, not silently passed.
@@ -37,7 +38,9 @@ class ComposeCommandsTest {
         CommandLine root = Tollgate.commandLine();
         services.properties().forEach(service -> {
             JsonNode command = service.getValue().get("command");
-            if (command == null) {
+            JsonNode image = service.getValue().get("image");
+            if (command == null || service.getValue().has("entrypoint")
+                    || image != null && !image.asText().startsWith("tollgate:")) {
                 return;
             }
             List<String> args = new ArrayList<>();
@@ -51,7 +54,7 @@ class ComposeCommandsTest {
                     .doesNotThrowAnyException();
             checked.add(service.getKey());
         });
-        assertThat(checked).contains("init", "acls", "tool-gateway", "ledger-projector");
+        assertThat(checked).contains("init", "acls", "policy-init", "tool-gateway", "ledger-projector");
         assertThat(notHere).isSubsetOf("policy-processor", "intake");
     }
 
@@ -61,7 +64,9 @@ class ComposeCommandsTest {
                 ClientConfigFile.load(ROOT.resolve("deploy/clients/secure/tool-gateway.properties"),
                         GatewayConfig.KAFKA_PREFIX));
         assertThat(config.createTopics()).isFalse();
-        assertThat(config.kafkaClientConfig()).containsEntry("security.protocol", "SASL_PLAINTEXT")
+        assertThat(config.kafkaClientConfig()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("ssl.truststore.type", "PEM")
+                .containsEntry("ssl.truststore.location", "/etc/tollgate/tls/ca.crt")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("config.providers", "env");
     }

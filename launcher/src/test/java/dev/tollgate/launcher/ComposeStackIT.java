@@ -23,8 +23,8 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
  * The production stack, as docker-compose.yml defines it in its secure mode ({@code deploy/secure.env}): Apache
- * Kafka with SASL/SCRAM and the StandardAuthorizer, Confluent Schema Registry, and the Tollgate services built from
- * ./Dockerfile. Checks that intake answers {@code GET /health} and that, at the broker, the {@code agent} user may
+ * Kafka with SASL/SCRAM over TLS (development certificates from the {@code certs} service) and the StandardAuthorizer, Confluent Schema Registry, and the Tollgate services built from
+ * ./Dockerfile. Checks that intake answers {@code GET /health/ready} and that, at the broker, the {@code agent} user may
  * write commands but not the ledger. Runs only where a Docker engine (with the compose plugin) is available; the
  * first run builds the image, hence the long start-up timeout.
  */
@@ -39,9 +39,9 @@ class ComposeStackIT {
             .withLocalCompose(true)
             .withBuild(true)
             .withEnv(SECURE_ENV)
-            .withExposedService("intake", 1, 8080, Wait.forHttp("/health").forStatusCode(200)
+            .withExposedService("intake", 1, 8080, Wait.forHttp("/health/ready").forStatusCode(200)
                     .withStartupTimeout(Duration.ofMinutes(20)))
-            .withExposedService("ledger-projector", 1, 8082, Wait.forHttp("/health").forStatusCode(200)
+            .withExposedService("ledger-projector", 1, 8082, Wait.forHttp("/health/ready").forStatusCode(200)
                     .withStartupTimeout(Duration.ofMinutes(5)))
             .withRemoveVolumes(true);
 
@@ -50,7 +50,7 @@ class ComposeStackIT {
         String host = STACK.getServiceHost("intake", 8080);
         int port = STACK.getServicePort("intake", 8080);
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
     }
@@ -73,13 +73,15 @@ class ComposeStackIT {
             InterruptedException {
         String script = String.join("\n",
                 "cat > /tmp/agent.properties <<'PROPS'",
-                "security.protocol=SASL_PLAINTEXT",
+                "security.protocol=SASL_SSL",
+                "ssl.truststore.type=PEM",
+                "ssl.truststore.location=/etc/tollgate/tls/ca.crt",
                 "sasl.mechanism=SCRAM-SHA-512",
                 "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
                         + "username=\"agent\" password=\"" + SECURE_ENV.get("TOLLGATE_PASSWORD_AGENT") + "\";",
                 "PROPS",
                 "echo 'run-compose-it:forged' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server "
-                        + "localhost:9092 --topic " + topic + " --producer.config /tmp/agent.properties "
+                        + "kafka-1:9092 --topic " + topic + " --producer.config /tmp/agent.properties "
                         + "--property parse.key=true --property key.separator=: "
                         + "--producer-property max.block.ms=20000 --producer-property delivery.timeout.ms=30000 "
                         + "--producer-property request.timeout.ms=20000 2>&1");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
+import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
-/** {@code tollgate identity} and {@code tollgate kill} against the embedded broker. */
+/** {@code tollgate identity}, {@code tollgate kill} and {@code tollgate policy publish} against the embedded broker. */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class OperatorCommandsIT {
 
@@ -72,6 +73,25 @@ class OperatorCommandsIT {
         List<KillSwitch> written = read(kafka, Topics.KILL_SWITCHES, k -> k.getTarget().equals(agent), 2);
         assertThat(written).extracting(KillSwitch::getEngaged).containsExactly(true, false);
         assertThat(written.get(0).getReason()).isEqualTo("loops");
+    }
+
+    @Test
+    void publishesTheDefaultBundleAndWithIfNoneKeepsWhatIsPublished(EmbeddedKafka kafka) throws Exception {
+        String publishedBy = EmbeddedKafkaExtension.uniqueId("compose");
+        assertThat(run(new PolicyCommand(), kafka, "publish", "--default", "--published-by", publishedBy))
+                .startsWith("published " + DefaultBundle.compiled().name() + " version ");
+        List<PolicyBundle> first = read(kafka, Topics.POLICIES, b -> b.getPublishedBy().equals(publishedBy), 1);
+        assertThat(first.get(0).getSha256()).isEqualTo(DefaultBundle.compiled().sha256());
+
+        String again = EmbeddedKafkaExtension.uniqueId("compose-again");
+        assertThat(run(new PolicyCommand(), kafka, "publish", "--default", "--if-none", "--published-by", again))
+                .contains("a bundle is published on tollgate.policies.v1 already");
+        // One key, one partition: had the skipped publish been written, it would precede this marker.
+        String marker = EmbeddedKafkaExtension.uniqueId("compose-marker");
+        run(new PolicyCommand(), kafka, "publish", "--default", "--published-by", marker);
+        List<PolicyBundle> next = read(kafka, Topics.POLICIES,
+                b -> b.getPublishedBy().equals(again) || b.getPublishedBy().equals(marker), 1);
+        assertThat(next.get(0).getPublishedBy()).isEqualTo(marker);
     }
 
     @Test

@@ -28,7 +28,7 @@ class PolicyCommandTest {
     void checkAcceptsTheReferenceBundle() throws Exception {
         Path file = Files.writeString(dir.resolve("bundle.yaml"), DefaultBundle.yaml());
         assertThat(run("check", file.toString())).isZero();
-        assertThat(out.toString()).contains("OK, bundle default version 2026.11.22-1");
+        assertThat(out.toString()).contains("OK, bundle default version 2026.12.05-1");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.tollgate.events.dlq.DlqDeserializationExceptionHandler;
 import dev.tollgate.events.dlq.DlqProcessingExceptionHandler;
 import dev.tollgate.events.health.HealthRoutes;
 import dev.tollgate.events.health.ServiceHealth;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.projector.api.ProjectionStores;
@@ -16,6 +17,8 @@ import dev.tollgate.projector.verify.LedgerVerifier;
 import dev.tollgate.projector.verify.RunSpan;
 import dev.tollgate.projector.verify.RunVerification;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -25,8 +28,10 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,20 +75,28 @@ public final class ProjectorApp implements AutoCloseable {
         Topology topology = ProjectorTopology.build(config, serdes);
         // The HTTP port must be known before Streams starts, because it is this instance's application.server.
         DeferredStores stores = new DeferredStores();
-        QueryApi api = new QueryApi(stores, stores::verify, Duration.ofMillis(config.forwardTimeoutMs()));
+        PrometheusMeterRegistry meters = ServiceMeters.prometheus();
+        QueryApi api = new QueryApi(stores, stores::verify, Duration.ofMillis(config.forwardTimeoutMs()), meters);
         ServiceHealth health = new ServiceHealth("projector");
         Javalin http = api.start(config.httpHost(), config.httpPort(), cfg -> HealthRoutes.register(cfg, health));
         String self = config.applicationServer().orElse("localhost:" + http.port());
         HostInfo host = HostInfo.buildFromEndpoint(self);
         KafkaStreams streams;
         try {
-            streams = new KafkaStreams(topology, streamsProperties(config, self));
+            Properties props = streamsProperties(config, self);
+            // Processors and the dead-letter handlers find the registry among the app's configs.
+            props.put(ServiceMeters.REGISTRY_CONFIG, meters);
+            streams = new KafkaStreams(topology, props);
         } catch (RuntimeException e) {
             http.stop();
             throw e;
         }
         ProjectorApp app = new ProjectorApp(config, streams, http, self, health);
         health.readyWhen(() -> app.state.get() == KafkaStreams.State.RUNNING, () -> app.state.get().name());
+        ServiceMeters.bindStreams(streams, meters, "ledger-projector", app.state::get);
+        StreamsStores local = new StreamsStores(streams, HostInfo.unavailable());
+        Gauge.builder("tollgate.approvals.held", local, ProjectorApp::heldApprovals).strongReference(true)
+                .description("Tool calls waiting for an approver (this instance's partitions)").register(meters);
         streams.setStateListener(health.streamsListener((now, before) -> {
             app.state.set(now);
             LOG.info("Projector {} state {} -> {}", self, before, now);
@@ -156,6 +169,23 @@ public final class ProjectorApp implements AutoCloseable {
                     .withTimeout(CLOSE_TIMEOUT));
         } finally {
             http.stop();
+        }
+    }
+
+    /** Entries of this instance's approvals inbox partitions; NaN while the store cannot be queried. */
+    private static double heldApprovals(StreamsStores stores) {
+        try {
+            ReadOnlyKeyValueStore<String, ?> inbox = stores.local(ProjectorTopology.APPROVAL_INBOX_STORE);
+            long count = 0;
+            try (KeyValueIterator<String, ?> it = inbox.all()) {
+                while (it.hasNext()) {
+                    it.next();
+                    count++;
+                }
+            }
+            return count;
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
         }
     }
 

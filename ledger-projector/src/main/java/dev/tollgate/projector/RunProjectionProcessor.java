@@ -2,11 +2,18 @@ package dev.tollgate.projector;
 
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.ledger.model.LedgerFold;
 import dev.tollgate.ledger.model.PendingApproval;
 import dev.tollgate.ledger.model.RunView;
 import dev.tollgate.ledger.model.TimelineEntry;
 import dev.tollgate.projector.verify.RunSpan;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -31,6 +38,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
     private KeyValueStore<String, RunView> views;
     private KeyValueStore<String, TimelineEntry> timeline;
     private KeyValueStore<String, PendingApproval> inbox;
+    private MeterRegistry meters;
     private KeyValueStore<String, RunSpan> spans;
 
     RunProjectionProcessor(Deserializer<LedgerEvent> deserializer) {
@@ -43,6 +51,7 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         this.views = context.getStateStore(ProjectorTopology.RUN_VIEW_STORE);
         this.timeline = context.getStateStore(ProjectorTopology.RUN_TIMELINE_STORE);
         this.inbox = context.getStateStore(ProjectorTopology.APPROVAL_INBOX_STORE);
+        this.meters = ServiceMeters.from(context.appConfigs());
         this.spans = context.getStateStore(ProjectorTopology.RUN_OFFSET_STORE);
     }
 
@@ -75,10 +84,33 @@ final class RunProjectionProcessor implements Processor<String, byte[], String, 
         timeline.put(ProjectorTopology.timelineKey(runId, event.getSeq()), LedgerFold.timelineEntry(event, hash));
         LedgerFold.heldApproval(event)
                 .ifPresent(p -> inbox.put(ProjectorTopology.inboxKey(runId, p.callId()), p));
-        LedgerFold.resolvedApproval(event)
-                .ifPresent(callId -> inbox.delete(ProjectorTopology.inboxKey(runId, callId)));
+        LedgerFold.resolvedApproval(event).ifPresent(callId -> {
+            String key = ProjectorTopology.inboxKey(runId, callId);
+            recordWait(inbox.get(key), event);
+            inbox.delete(key);
+        });
         Optional<String> callId = LedgerFold.callIdOf(event);
         callId.ifPresent(id -> context.forward(record.withKey(id)));
         LOG.debug("Projected runId={} seq={} type={}", runId, event.getSeq(), LedgerFold.type(event));
+    }
+
+    /** {@code tollgate_approval_wait_seconds{outcome}}: from the call being held to the approval's decision. */
+    private void recordWait(PendingApproval pending, LedgerEvent event) {
+        if (pending == null || pending.requestedAt() == null) {
+            return;
+        }
+        String type = LedgerFold.type(event);
+        String outcome = type.startsWith("Approval") ? type.substring("Approval".length()).toLowerCase(Locale.ROOT)
+                : type;
+        try {
+            Duration wait = Duration.between(Instant.parse(pending.requestedAt()), event.getOccurredAt());
+            Timer.builder("tollgate.approval.wait").tag("outcome", outcome)
+                    .description("From a tool call being held to its approval's decision")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofSeconds(1))
+                    .maximumExpectedValue(Duration.ofDays(7)).register(meters)
+                    .record(wait.isNegative() ? Duration.ZERO : wait);
+        } catch (DateTimeParseException e) {
+            LOG.debug("Approval of runId={} has no parseable requestedAt", event.getRunId());
+        }
     }
 }

@@ -4,9 +4,12 @@ import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.health.HealthRoutes;
 import dev.tollgate.events.health.ServiceHealth;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
 import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The policy-processor service: configuration, then the topology, a Kafka Streams client with exactly_once_v2, a
- * state listener that drives {@link ServiceHealth} ({@code /health/ready} answers 200 only in RUNNING,
+ * state listener that drives {@link ServiceHealth} ({@code /health/ready} answers 200 only in RUNNING;
+ * {@code GET /metrics} serves Prometheus: decisions, decision latency, dead letters, Streams state, commits and lag;
  * {@code /health/live} until the client fails), an uncaught-exception handler that shuts the client down rather than
  * limping on (which is fatal: {@link #health()}'s {@code fatalError()} completes and the launcher exits non-zero),
  * and {@link #close()} (streams with a timeout, leaving the consumer group so a restart is assigned at once, then
@@ -44,6 +48,8 @@ public final class PolicyProcessorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final Javalin http;
     private final ServiceHealth health = new ServiceHealth("policy-processor");
+    private final PrometheusMeterRegistry meters = ServiceMeters.prometheus();
+    private final Tracing tracing = Tracing.fromEnvironment("tollgate-policy-processor");
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
 
     private PolicyProcessorApp(PolicyProcessorConfig config) {
@@ -52,7 +58,12 @@ public final class PolicyProcessorApp implements AutoCloseable {
         }
         TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(config.schemaRegistryUrl()));
         serdes.registerAll(List.of(Topics.LEDGER, Topics.DISPATCH, Topics.ARTIFACTS));
-        streams = new KafkaStreams(PolicyTopology.build(config, serdes), config.streamsProperties());
+        Properties props = config.streamsProperties();
+        // Processors and the dead-letter handlers find the registry among the app's configs.
+        props.put(ServiceMeters.REGISTRY_CONFIG, meters);
+        props.put(Tracing.CONFIG, tracing);
+        streams = new KafkaStreams(PolicyTopology.build(config, serdes), props);
+        ServiceMeters.bindStreams(streams, meters, "policy-processor", () -> state);
         health.readyWhen(() -> state == KafkaStreams.State.RUNNING, () -> state.name());
         streams.setStateListener(health.streamsListener((next, previous) -> {
             state = next;
@@ -67,6 +78,7 @@ public final class PolicyProcessorApp implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.port = config.httpPort();
             HealthRoutes.register(cfg, health);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(ServiceMeters.CONTENT_TYPE).result(meters.scrape()));
         }) : null;
     }
 
@@ -92,6 +104,11 @@ public final class PolicyProcessorApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return state;
+    }
+
+    /** The service's meters, served at {@code GET /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
     }
 
     /** The HTTP port actually bound, or -1 without HTTP. */
@@ -120,6 +137,7 @@ public final class PolicyProcessorApp implements AutoCloseable {
         if (http != null) {
             http.stop();
         }
+        tracing.close();
     }
 
     private static void createMissingTopics(PolicyProcessorConfig config, String applicationId) {

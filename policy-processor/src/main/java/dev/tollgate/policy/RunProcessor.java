@@ -9,7 +9,10 @@ import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.logging.RunLogContext;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.serde.WireFormat;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
 import dev.tollgate.policy.limits.LimitsDecider;
@@ -22,6 +25,7 @@ import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.LimitUsage;
 import dev.tollgate.policy.state.RunState;
 import dev.tollgate.policy.state.RunStatus;
+import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntSupplier;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -61,6 +66,8 @@ import org.slf4j.LoggerFactory;
 final class RunProcessor implements Processor<String, Object, String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunProcessor.class);
+    /** W3C trace context as a record header (the ledger event's traceparent), on the ledger and dispatch records. */
+    static final String TRACEPARENT = "traceparent";
 
     private final String bundleName;
     private final BundleCache cache;
@@ -78,6 +85,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private PolicyContext policyContext;
     private CompiledBundle lastGood;
     private long scannedVersion = -1;
+    private DecisionMeters meters;
+    private Tracing tracing;
 
     RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema) {
         this.ledgerSchema = ledgerSchema;
@@ -92,6 +101,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.meters = new DecisionMeters(ServiceMeters.from(context.appConfigs()));
+        this.tracing = Tracing.fromConfigs(context.appConfigs());
         this.ledgerSchemaId = ledgerSchema.getAsInt();
         this.runs = new RunStore(context.getStateStore(PolicyTopology.RUN_STATE_STORE),
                 context.getStateStore(PolicyTopology.RUN_CALL_STORE),
@@ -157,25 +168,37 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         Object value = record.value();
         if (value instanceof Command command) {
             requireKey(record.key(), command.getRunId());
-            RunStore.Loaded state = runs.load(command.getRunId(), callIdOf(command), command.getCommandId());
-            Decision decision = RunDecider.decide(state.view(), command, policyContext);
-            if (decision.isEmpty()) {
-                LOG.debug("Run {}: command {} already answered, no second effect", command.getRunId(),
-                        command.getCommandId());
-                return;
+            // The span is the decision's; the ledger keeps the command's own traceparent (same bytes on replay).
+            try (RunLogContext ignored = RunLogContext.of(command.getRunId(), command.getTraceparent());
+                 Tracing.Step span = tracing.start("decide " + command.getPayload().getClass().getSimpleName(),
+                         SpanKind.CONSUMER, command.getTraceparent())) {
+                span.attribute("tollgate.run_id", command.getRunId());
+                RunStore.Loaded state = runs.load(command.getRunId(), callIdOf(command), command.getCommandId());
+                Decision decision = RunDecider.decide(state.view(), command, policyContext);
+                if (decision.isEmpty()) {
+                    LOG.debug("Run {}: command {} already answered, no second effect", command.getRunId(),
+                            command.getCommandId());
+                    return;
+                }
+                append(command.getRunId(), state, RunLedger.Envelope.of(command), decision, record.timestamp());
             }
-            append(command.getRunId(), state, RunLedger.Envelope.of(command), decision);
         } else if (value instanceof ToolCallResult result) {
             requireKey(record.key(), result.getRunId());
-            RunStore.Loaded state = runs.load(result.getRunId(), result.getCallId(), null);
-            Decision decision = RunDecider.decide(state.view(), result, policyContext);
-            if (decision.isEmpty()) {
-                LOG.info("Run {}: result for call {} is not awaited (duplicate or unknown call), no effect",
-                        result.getRunId(), result.getCallId());
-                return;
+            String traceparent = header(record, TRACEPARENT);
+            try (RunLogContext ignored = RunLogContext.of(result.getRunId(), traceparent);
+                 Tracing.Step span = tracing.start("complete " + result.getTool(), SpanKind.CONSUMER, traceparent)) {
+                span.attribute("tollgate.run_id", result.getRunId()).attribute("tollgate.status",
+                        result.getStatus().name());
+                RunStore.Loaded state = runs.load(result.getRunId(), result.getCallId(), null);
+                Decision decision = RunDecider.decide(state.view(), result, policyContext);
+                if (decision.isEmpty()) {
+                    LOG.info("Run {}: result for call {} is not awaited (duplicate or unknown call), no effect",
+                            result.getRunId(), result.getCallId());
+                    return;
+                }
+                append(result.getRunId(), state, new RunLedger.Envelope("", "", result.getFinishedAt(), null,
+                        traceparent), decision, -1);
             }
-            append(result.getRunId(), state, new RunLedger.Envelope("", "", result.getFinishedAt(), null, null),
-                    decision);
         } else if (value != null) {
             throw new IllegalArgumentException("unexpected record type " + value.getClass().getName());
         }
@@ -206,7 +229,7 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             Decision decision = RunDecider.timers(state, cutoff, policyContext);
             if (!decision.isEmpty()) {
                 LOG.info("Run {}: {} timer event(s)", runId, decision.events().size());
-                append(runId, loaded, new RunLedger.Envelope("", "", cutoff, null, null), decision);
+                append(runId, loaded, new RunLedger.Envelope("", "", cutoff, null, null), decision, -1);
                 return;
             }
             // Nothing was due after all: drop index entries the run no longer backs, so they are not rescanned.
@@ -218,7 +241,19 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         });
     }
 
-    private void append(String runId, RunStore.Loaded state, RunLedger.Envelope envelope, Decision decision) {
+    /** A record header as text (the gateway carries the call's traceparent on its result), or null. */
+    private static String header(Record<String, Object> record, String name) {
+        Header header = record.headers() == null ? null : record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Appends, forwards and counts a decision.
+     *
+     * @param commandTimestampMs the answered command's record timestamp (decision latency), or -1
+     */
+    private void append(String runId, RunStore.Loaded state, RunLedger.Envelope envelope, Decision decision,
+                        long commandTimestampMs) {
         RunLedger.Appended appended = RunLedger.append(state.view(), runId, envelope, decision);
         runs.save(runId, state, appended.state());
         index(runId, state.view(), appended.state());
@@ -226,11 +261,20 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             long timestamp = entry.event().getOccurredAt().toEpochMilli();
             RecordHeaders headers = new RecordHeaders();
             headers.add(LedgerHash.HEADER, entry.hash().getBytes(StandardCharsets.UTF_8));
+            String traceparent = entry.event().getTraceparent();
+            if (traceparent != null) {
+                headers.add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+            }
             // The bytes whose hash was taken, framed: serialized once, and the header covers them by construction.
             context.forward(new Record<String, Object>(runId, WireFormat.frame(ledgerSchemaId, entry.body()),
                     timestamp, headers), PolicyTopology.APPEND_LEDGER);
+            meters.appended(entry.event(), commandTimestampMs, System.currentTimeMillis());
             if (entry.dispatch() != null) {
-                context.forward(new Record<String, Object>(runId, entry.dispatch(), timestamp, new RecordHeaders()),
+                RecordHeaders dispatchHeaders = new RecordHeaders();
+                if (traceparent != null) {
+                    dispatchHeaders.add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+                }
+                context.forward(new Record<String, Object>(runId, entry.dispatch(), timestamp, dispatchHeaders),
                         PolicyTopology.EMIT_DISPATCH);
             }
             ArtifactContent artifact = entry.artifact();

@@ -173,7 +173,7 @@ class PolicyTopologyTest {
         assertThat(events).extracting(e -> e.getPayload().getClass().getSimpleName()).containsExactly(
                 RunAdmitted.class.getSimpleName(), ToolCallApproved.class.getSimpleName(),
                 ToolCallCompleted.class.getSimpleName(), RunCompleted.class.getSimpleName());
-        assertThat(events).allSatisfy(e -> assertThat(e.getPolicyVersion()).isEqualTo("2026.11.22-1"));
+        assertThat(events).allSatisfy(e -> assertThat(e.getPolicyVersion()).isEqualTo("2026.12.05-1"));
         assertThat(dispatch.isEmpty()).isTrue();
 
         KeyValueStore<String, RunState> store = driver.getKeyValueStore(PolicyTopology.RUN_STATE_STORE);
@@ -187,14 +187,14 @@ class PolicyTopologyTest {
     @Test
     void aRefusedBundleLeavesThePreviousOneInForceAndANewVersionSwapsIn() {
         publish(DefaultBundle.yaml());
-        publish(DefaultBundle.yaml().replace("version: \"2026.11.22-1\"", "version: \"broken\"")
+        publish(DefaultBundle.yaml().replace("version: \"2026.12.05-1\"", "version: \"broken\"")
                 .replace("tool.risk == \"read\"", "tool.risky == \"read\""));
         send(requestRun("r1"));
-        publish(DefaultBundle.yaml().replace("version: \"2026.11.22-1\"", "version: \"2026.11.23-1\""));
+        publish(DefaultBundle.yaml().replace("version: \"2026.12.05-1\"", "version: \"2026.12.06-1\""));
         send(toolCall("r1", "c1", "search_docs", SEARCH));
 
         List<LedgerEvent> events = verifiedLedger();
-        assertThat(events).extracting(LedgerEvent::getPolicyVersion).containsExactly("2026.11.22-1", "2026.11.23-1");
+        assertThat(events).extracting(LedgerEvent::getPolicyVersion).containsExactly("2026.12.05-1", "2026.12.06-1");
     }
 
     @Test

@@ -21,6 +21,10 @@ import dev.tollgate.gateway.tools.ToolException;
 import dev.tollgate.gateway.tools.ToolOutcomeUnknownException;
 import dev.tollgate.gateway.tools.ToolRegistry;
 import dev.tollgate.gateway.tools.ToolUnknownException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -78,9 +82,17 @@ final class CallProcessor {
     private final Journal journal;
     private final ExecutorService toolThreads;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     CallProcessor(GatewayConfig config, ToolRegistry tools, ReceiptSigner signer, Journal journal,
                   ExecutorService toolThreads, Clock clock) {
+        this(config, tools, signer, journal, toolThreads, clock, new CompositeMeterRegistry());
+    }
+
+    /** As above, counting calls in {@code tollgate_tool_calls_total} and timing them ({@code meters}). */
+    CallProcessor(GatewayConfig config, ToolRegistry tools, ReceiptSigner signer, Journal journal,
+                  ExecutorService toolThreads, Clock clock, MeterRegistry meters) {
+        this.meters = meters;
         this.config = config;
         this.tools = tools;
         this.signer = signer;
@@ -90,6 +102,11 @@ final class CallProcessor {
     }
 
     Outcome process(ToolCallDispatch dispatch, StartGate gate) throws InterruptedException {
+        return process(dispatch, gate, dispatch.getTraceparent());
+    }
+
+    /** As above; {@code traceparent} (the execution span's) is passed on to the tool and from it to upstreams. */
+    Outcome process(ToolCallDispatch dispatch, StartGate gate, String traceparent) throws InterruptedException {
         String runId = dispatch.getRunId();
         String callId = dispatch.getCallId();
         Optional<JournalEntry> known = journal.lookup(runId, callId);
@@ -135,7 +152,8 @@ final class CallProcessor {
             while (true) {
                 attempt++;
                 try {
-                    JsonNode output = runWithDeadline(tool, new ToolCall(runId, callId, args, deadline), timeout);
+                    JsonNode output = runWithDeadline(tool, new ToolCall(runId, callId, args, deadline, traceparent),
+                            timeout);
                     String resultJson = CanonicalJson.write(output == null ? JsonNodeFactory.instance.nullNode()
                             : output);
                     int bytes = resultJson.getBytes(StandardCharsets.UTF_8).length;
@@ -234,6 +252,7 @@ final class CallProcessor {
                            String resultJson, String errorClass, String error, int attempts, JournalEntry marker,
                            boolean startCommitted) {
         Instant finishedAt = now();
+        count(dispatch.getTool(), status, errorClass, Duration.between(startedAt, finishedAt));
         String resultSha256 = resultJson != null ? CanonicalJson.sha256(resultJson)
                 : CanonicalJson.sha256(errorDigestJson(status, errorClass, error));
         Receipt receipt = signer.sign(Receipt.newBuilder()
@@ -265,6 +284,42 @@ final class CallProcessor {
                 dispatch.getRunId(), dispatch.getCallId(), dispatch.getTool(), argsSha256, startedAt,
                 config.gatewayId())).finished();
         return new Outcome(Outcome.Kind.RESULT, result, finished, startCommitted);
+    }
+
+    /**
+     * {@code tollgate_tool_calls_total{tool, status}}, {@code tollgate_tool_call_duration_seconds{tool}}, and for a
+     * call that failed on the network (I/O or timeout talking to an upstream), {@code
+     * tollgate_upstream_errors_total{upstream, kind}}. Tool names are bounded by the policy bundle.
+     */
+    private void count(String tool, ToolCallStatus status, String errorClass, Duration took) {
+        Counter.builder("tollgate.tool.calls").tag("tool", tool).tag("status", status.name())
+                .description("Tool calls executed by the gateway").register(meters).increment();
+        Timer.builder("tollgate.tool.call.duration").tag("tool", tool).description("Tool execution time")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5)).register(meters)
+                .record(took.isNegative() ? Duration.ZERO : took);
+        String kind = upstreamErrorKind(status, errorClass);
+        if (kind != null) {
+            Counter.builder("tollgate.upstream.errors").tag("upstream", tool).tag("kind", kind)
+                    .description("Calls that failed talking to an upstream (MCP server, REST or HTTP endpoint)")
+                    .register(meters).increment();
+        }
+    }
+
+    /** {@code timeout} or {@code io} for failures on the way to an upstream; null for anything else. */
+    static String upstreamErrorKind(ToolCallStatus status, String errorClass) {
+        if (status == ToolCallStatus.TIMED_OUT) {
+            return "timeout";
+        }
+        if (status != ToolCallStatus.FAILED || errorClass == null) {
+            return null;
+        }
+        try {
+            return IOException.class.isAssignableFrom(Class.forName(errorClass, false,
+                    CallProcessor.class.getClassLoader())) ? "io" : null;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 
     /** The JSON whose digest stands for the result of a call that did not succeed. */

@@ -4,8 +4,13 @@ import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.dlq.DeadLetters;
+import dev.tollgate.events.logging.RunLogContext;
+import dev.tollgate.events.metrics.ServiceMeters;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.gateway.journal.Journal;
 import dev.tollgate.gateway.journal.JournalEntry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +34,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -55,6 +61,8 @@ import org.slf4j.LoggerFactory;
 final class DispatchLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DispatchLoop.class);
+    /** W3C trace context as a record header: read from the dispatch record, written on the result record. */
+    static final String TRACEPARENT = "traceparent";
     private static final String APPLICATION = "tollgate-tool-gateway";
 
     /** The consumed, not yet committed offsets of one assigned partition. Loop thread only, except revoked. */
@@ -66,6 +74,7 @@ final class DispatchLoop implements Runnable {
     }
 
     private record Completion(TopicPartition partition, Track track, long offset, CallProcessor.Outcome outcome,
+                              String traceparent,
                               ProducerRecord<byte[], byte[]> deadLetter) {
     }
 
@@ -86,6 +95,8 @@ final class DispatchLoop implements Runnable {
     private final Map<TopicPartition, Track> tracks = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong pauses = new AtomicLong();
+    private final MeterRegistry meters;
+    private final Tracing tracing;
     private boolean paused;
     private volatile boolean running = true;
     private volatile boolean polling;
@@ -93,7 +104,10 @@ final class DispatchLoop implements Runnable {
 
     DispatchLoop(GatewayConfig config, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
                  Deserializer<ToolCallDispatch> dispatches, Serializer<ToolCallResult> results,
-                 CallProcessor processor, RunScheduler scheduler, Journal journal) {
+                 CallProcessor processor, RunScheduler scheduler, Journal journal, MeterRegistry meters,
+                 Tracing tracing) {
+        this.meters = meters;
+        this.tracing = tracing;
         this.config = config;
         this.consumer = consumer;
         this.producer = producer;
@@ -186,17 +200,24 @@ final class DispatchLoop implements Runnable {
             }
         } catch (RuntimeException e) {
             LOG.warn("unreadable dispatch at {}@{} sent to the DLQ: {}", partition, record.offset(), e.toString());
-            completions.add(new Completion(partition, track, record.offset(), null,
+            ServiceMeters.deadLetter(meters, record.topic(), "deserialization");
+            completions.add(new Completion(partition, track, record.offset(), null, null,
                     DeadLetters.record(APPLICATION, "deserialization", record.topic(), record.partition(),
                             record.offset(), record.key(), record.value(), record.headers(), e)));
             return;
         }
         long offset = record.offset();
+        // The trace the processor put on the dispatch record (else the dispatch's own field) goes on the result.
+        Header traceHeader = record.headers().lastHeader(TRACEPARENT);
+        String traceparent = traceHeader != null ? new String(traceHeader.value(), StandardCharsets.UTF_8)
+                : dispatch.getTraceparent();
         scheduler.submit(dispatch.getRunId(), () -> {
             CallProcessor.Outcome outcome;
-            try {
+            try (RunLogContext ignored = RunLogContext.of(dispatch.getRunId(), traceparent);
+                 Tracing.Step span = tracing.start("execute " + dispatch.getTool(), SpanKind.CONSUMER, traceparent)) {
+                span.attribute("tollgate.run_id", dispatch.getRunId()).attribute("tollgate.tool", dispatch.getTool());
                 outcome = track.revoked ? CallProcessor.Outcome.dropped()
-                        : processor.process(dispatch, marker -> awaitStarted(track, marker));
+                        : processor.process(dispatch, marker -> awaitStarted(track, marker), span.traceparent());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 outcome = CallProcessor.Outcome.dropped();
@@ -209,7 +230,7 @@ final class DispatchLoop implements Runnable {
                 // Visible at once to a duplicate of this call queued behind it in the same run.
                 journal.record(outcome.finished());
             }
-            completions.add(new Completion(partition, track, offset, outcome, null));
+            completions.add(new Completion(partition, track, offset, outcome, traceparent, null));
         });
     }
 
@@ -252,8 +273,12 @@ final class DispatchLoop implements Runnable {
                 } else if (c.outcome() != null && c.outcome().kind() == CallProcessor.Outcome.Kind.RESULT
                         && current) {
                     ToolCallResult result = c.outcome().result();
-                    producer.send(new ProducerRecord<>(Topics.TOOL_RESULTS.name(), utf8(result.getRunId()),
-                            results.serialize(Topics.TOOL_RESULTS.name(), result)));
+                    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(Topics.TOOL_RESULTS.name(),
+                            utf8(result.getRunId()), results.serialize(Topics.TOOL_RESULTS.name(), result));
+                    if (c.traceparent() != null) {
+                        out.headers().add(TRACEPARENT, utf8(c.traceparent()));
+                    }
+                    producer.send(out);
                     producer.send(journalRecord(c.outcome().finished()));
                 } else if (c.outcome() != null && c.outcome().kind() == CallProcessor.Outcome.Kind.RESULT) {
                     // The partition moved on: the result is not ours to publish. Forget the local FINISHED so that

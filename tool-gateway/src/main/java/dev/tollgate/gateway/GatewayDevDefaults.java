@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,15 +24,22 @@ public final class GatewayDevDefaults {
 
     /** The dev config for a stack whose data lives under {@code dataDir}; seeds the sample docs once. */
     public static GatewayConfig config(Path dataDir, String bootstrapServers, String schemaRegistryUrl) {
+        return config(dataDir, bootstrapServers, schemaRegistryUrl, Map.of());
+    }
+
+    /** As above, with more settings (e.g. {@code http.port}) on top. */
+    public static GatewayConfig config(Path dataDir, String bootstrapServers, String schemaRegistryUrl,
+                                       Map<String, String> more) {
         Path gatewayDir = dataDir.resolve("gateway");
         try (InputStream yaml = GatewayDevDefaults.class.getResourceAsStream(CONFIG)) {
             if (yaml == null) {
                 throw new IllegalStateException("resource " + CONFIG + " is missing");
             }
-            GatewayConfig config = GatewayConfig.fromYaml(yaml, Map.of(
-                    GatewayConfig.BOOTSTRAP_SERVERS.name(), bootstrapServers,
-                    GatewayConfig.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl,
-                    GatewayConfig.DATA_DIR.name(), gatewayDir.toString()));
+            Map<String, String> settings = new HashMap<>(more);
+            settings.put(GatewayConfig.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+            settings.put(GatewayConfig.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl);
+            settings.put(GatewayConfig.DATA_DIR.name(), gatewayDir.toString());
+            GatewayConfig config = GatewayConfig.fromYaml(yaml, settings);
             seedDocs(config.docsRoot());
             return config;
         } catch (IOException e) {

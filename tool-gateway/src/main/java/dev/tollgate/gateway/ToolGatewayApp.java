@@ -9,13 +9,17 @@ import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.health.HealthRoutes;
 import dev.tollgate.events.health.ServiceHealth;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.gateway.journal.Journal;
 import dev.tollgate.gateway.receipt.ReceiptSigner;
 import dev.tollgate.gateway.tools.ToolRegistry;
 import dev.tollgate.gateway.upstream.Upstreams;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +78,8 @@ public final class ToolGatewayApp implements AutoCloseable {
     private final Thread loopThread;
     private final ServiceHealth health = new ServiceHealth("tool-gateway");
     private final Javalin http;
+    private final PrometheusMeterRegistry meters = ServiceMeters.prometheus();
+    private final Tracing tracing = Tracing.fromEnvironment("tollgate-tool-gateway");
     private final CatalogPublisher catalog;
     private final Upstreams upstreams;
 
@@ -125,17 +131,25 @@ public final class ToolGatewayApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        CallProcessor processor = new CallProcessor(config, upstreams.registry(), signer, journal, toolThreads, Clock.systemUTC());
+        CallProcessor processor = new CallProcessor(config, upstreams.registry(), signer, journal, toolThreads,
+                Clock.systemUTC(), meters);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.loop = new DispatchLoop(config, consumer, producer, serdes.value(Topics.DISPATCH).deserializer(),
-                serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal);
+                serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal, meters, tracing);
         this.loopThread = new Thread(() -> {
             loop.run();
             health.fatal("the dispatch loop stopped", loop.failure());
         }, "tollgate-gateway-dispatch");
         health.readyWhen(() -> loop.healthy() && journal.healthy(), () -> loop.healthy() ? "CONSUMING" : "STARTING");
+        new KafkaClientMetrics(consumer).bindTo(meters);
+        new KafkaClientMetrics(producer).bindTo(meters);
         this.http = config.httpPort() >= 0 ? startHttp(config.httpPort()) : null;
+    }
+
+    /** The gateway's meters, served at {@code GET /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
     }
 
     /** Starts a gateway with the built-in tools; returns once it is consuming. */
@@ -336,6 +350,7 @@ public final class ToolGatewayApp implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.port = port;
             HealthRoutes.register(cfg, health);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(ServiceMeters.CONTENT_TYPE).result(meters.scrape()));
             cfg.routes.get("/v1/keys", ctx -> {
                 ObjectNode body = JsonNodeFactory.instance.objectNode();
                 ArrayNode keys = body.putArray("keys");

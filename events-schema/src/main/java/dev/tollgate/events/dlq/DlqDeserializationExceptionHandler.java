@@ -1,5 +1,7 @@
 package dev.tollgate.events.dlq;
 
+import dev.tollgate.events.metrics.ServiceMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,11 +23,13 @@ public class DlqDeserializationExceptionHandler implements DeserializationExcept
     private static final Logger LOG = LoggerFactory.getLogger(DlqDeserializationExceptionHandler.class);
     private String application = "";
     private GlobalDeadLetters global;
+    private MeterRegistry meters;
 
     @Override
     public void configure(Map<String, ?> configs) {
         application = DeadLetters.applicationId(configs);
         global = new GlobalDeadLetters(configs);
+        meters = ServiceMeters.from(configs);
     }
 
     @Override
@@ -33,6 +37,7 @@ public class DlqDeserializationExceptionHandler implements DeserializationExcept
                                 Exception exception) {
         LOG.warn("Dead-lettering undeserializable record from {}-{}@{}: {}", record.topic(), record.partition(),
                 record.offset(), exception.toString());
+        ServiceMeters.deadLetter(meters, record.topic(), "deserialization");
         ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.record(application, "deserialization", record.topic(),
                 record.partition(), record.offset(), record.key(), record.value(), record.headers(), exception);
         if (GlobalDeadLetters.isGlobal(context.taskId())) {

@@ -1,5 +1,7 @@
 package dev.tollgate.events.dlq;
 
+import dev.tollgate.events.metrics.ServiceMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,11 +23,13 @@ public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler
     private static final Logger LOG = LoggerFactory.getLogger(DlqProcessingExceptionHandler.class);
     private String application = "";
     private GlobalDeadLetters global;
+    private MeterRegistry meters;
 
     @Override
     public void configure(Map<String, ?> configs) {
         application = DeadLetters.applicationId(configs);
         global = new GlobalDeadLetters(configs);
+        meters = ServiceMeters.from(configs);
     }
 
     @Override
@@ -35,8 +39,12 @@ public class DlqProcessingExceptionHandler implements ProcessingExceptionHandler
                     context.topic(), context.partition(), context.offset(), exception);
             return Response.fail();
         }
-        LOG.error("Dead-lettering record from {}-{}@{} after an exception in {}", context.topic(),
-                context.partition(), context.offset(), context.processorNodeId(), exception);
+        // One line, no stack trace (the record and its reason are on the DLQ); the trace only at DEBUG.
+        LOG.warn("Dead-lettering record from {}-{}@{} after an exception in {}: {}", context.topic(),
+                context.partition(), context.offset(), context.processorNodeId(), exception.toString());
+        LOG.debug("Dead-lettered record from {}-{}@{}", context.topic(), context.partition(), context.offset(),
+                exception);
+        ServiceMeters.deadLetter(meters, context.topic(), "processing");
         ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.record(application,
                 "processing:" + context.processorNodeId(), context.topic(), context.partition(), context.offset(),
                 context.sourceRawKey(), context.sourceRawValue(), context.headers(), exception);

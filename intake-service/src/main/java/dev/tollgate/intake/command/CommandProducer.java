@@ -2,12 +2,14 @@ package dev.tollgate.intake.command;
 
 import dev.tollgate.events.Command;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.http.Answers;
 import dev.tollgate.intake.identity.Principal;
 import dev.tollgate.intake.kafka.Publisher;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,15 @@ public final class CommandProducer {
     private final Publisher publisher;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final Tracing tracing;
 
     public CommandProducer(Publisher publisher, Clock clock, MeterRegistry meters) {
+        this(publisher, clock, meters, Tracing.off());
+    }
+
+    /** As above, with a span per command produced ({@code tracing}; off: the request's traceparent as is). */
+    public CommandProducer(Publisher publisher, Clock clock, MeterRegistry meters, Tracing tracing) {
+        this.tracing = tracing;
         this.publisher = publisher;
         this.clock = clock;
         this.meters = meters;
@@ -41,7 +50,16 @@ public final class CommandProducer {
 
     /** Produces the command (blocking until Kafka acknowledged it); the route writes the answer. */
     public void produce(Context ctx, Principal principal, String runId, String commandId, Object payload) {
-        String traceparent = Traceparent.fromHeaderOrStart(ctx.header("traceparent"));
+        String type = payload.getClass().getSimpleName();
+        try (Tracing.Step step = tracing.start("intake " + type, SpanKind.SERVER,
+                Traceparent.fromHeaderOrStart(ctx.header("traceparent")))) {
+            step.attribute("tollgate.run_id", runId);
+            produce(ctx, principal, runId, commandId, payload, step.traceparent());
+        }
+    }
+
+    private void produce(Context ctx, Principal principal, String runId, String commandId, Object payload,
+                         String traceparent) {
         Command command = Command.newBuilder()
                 .setCommandId(commandId)
                 .setRunId(runId)
@@ -51,7 +69,7 @@ public final class CommandProducer {
                 .setTraceparent(traceparent)
                 .setPayload(payload)
                 .build();
-        publisher.publish(Topics.COMMANDS, runId, command);
+        publisher.publish(Topics.COMMANDS, runId, command, traceparent);
         ctx.header("traceparent", traceparent);
         Counter.builder("tollgate.intake.commands").tag("type", payload.getClass().getSimpleName())
                 .description("Commands produced").register(meters).increment();

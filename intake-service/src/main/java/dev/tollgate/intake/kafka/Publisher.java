@@ -2,6 +2,7 @@ package dev.tollgate.intake.kafka;
 
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.http.ApiException;
 import dev.tollgate.intake.http.ErrorCode;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,11 @@ public final class Publisher implements AutoCloseable {
 
     /** Writes {@code value} under {@code key} and waits for the acknowledgement; 503 when Kafka cannot take it. */
     public <V> RecordMetadata publish(TopicSpec<String, V> topic, String key, V value) {
+        return publish(topic, key, value, null);
+    }
+
+    /** As above, with a W3C {@code traceparent} record header when {@code traceparent} is not null. */
+    public <V> RecordMetadata publish(TopicSpec<String, V> topic, String key, V value, String traceparent) {
         byte[] valueBytes;
         try {
             valueBytes = serdes.value(topic).serializer().serialize(topic.name(), value);
@@ -60,7 +66,12 @@ public final class Publisher implements AutoCloseable {
             throw ApiException.retryLater(ErrorCode.UNAVAILABLE,
                     "the schema registry is unavailable; nothing was written", RETRY_AFTER_SECONDS);
         }
-        return send(new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), valueBytes));
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(),
+                key.getBytes(StandardCharsets.UTF_8), valueBytes);
+        if (traceparent != null) {
+            record.headers().add(Tracing.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+        }
+        return send(record);
     }
 
     /** Sends a raw record (e.g. a dead letter) and waits for its acknowledgement. */

@@ -1,6 +1,7 @@
 package dev.tollgate.intake.kafka;
 
 import dev.tollgate.events.dlq.DeadLetters;
+import dev.tollgate.events.metrics.ServiceMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -48,6 +49,7 @@ public final class TopicReader implements AutoCloseable {
     private final Handler handler;
     private final Publisher dlq;
     private final Counter skipped;
+    private final MeterRegistry meters;
     private final KafkaClientMetrics metrics;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread thread;
@@ -85,6 +87,7 @@ public final class TopicReader implements AutoCloseable {
                 .description("Records a reader could not take; each went to the DLQ").register(meters);
         this.metrics = new KafkaClientMetrics(consumer);
         this.metrics.bindTo(meters);
+        this.meters = meters;
         this.thread = new Thread(this::run, "tollgate-intake-" + name);
         this.thread.setDaemon(true);
     }
@@ -189,6 +192,7 @@ public final class TopicReader implements AutoCloseable {
                     dlq.producer().send(DeadLetters.record("tollgate-intake-service",
                             "processing", record.topic(), record.partition(), record.offset(), record.key(),
                             record.value(), record.headers(), e));
+                    ServiceMeters.deadLetter(meters, record.topic(), "processing");
                 } catch (RuntimeException dlqError) {
                     LOG.warn("reader {} cannot write the DLQ: {}", name, dlqError.toString());
                 }

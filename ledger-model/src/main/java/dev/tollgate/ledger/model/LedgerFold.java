@@ -19,6 +19,7 @@ import dev.tollgate.events.ToolCallDenied;
 import dev.tollgate.events.ToolCallHeld;
 import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.UsageRecorded;
+import dev.tollgate.events.logging.RunLogContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -267,7 +268,8 @@ public final class LedgerFold {
     /** The timeline entry of an event. */
     public static TimelineEntry timelineEntry(LedgerEvent event, String hash) {
         return new TimelineEntry(event.getSeq(), type(event), event.getOccurredAt().toString(), event.getPrevHash(),
-                hash, PayloadJson.of((org.apache.avro.generic.IndexedRecord) event.getPayload()));
+                hash, PayloadJson.of((org.apache.avro.generic.IndexedRecord) event.getPayload()),
+                RunLogContext.traceId(event.getTraceparent()));
     }
 
     private static JsonNode args(String argsJson) {

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param occurredAt ISO-8601
  * @param hash       the event's own hash (SHA-256 of its Avro body)
  * @param payload    the payload's fields as JSON
+ * @param traceId    the W3C trace id of the request the event answers (from the envelope's traceparent), or null
  */
 public record TimelineEntry(long seq, String type, String occurredAt, String prevHash, String hash,
-                            JsonNode payload) {
+                            JsonNode payload, String traceId) {
 }

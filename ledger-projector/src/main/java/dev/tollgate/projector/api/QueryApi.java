@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.events.Identity;
+import dev.tollgate.events.api.OpenApiDocument;
 import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.ledger.model.HeldCallView;
 import dev.tollgate.ledger.model.Json;
 import dev.tollgate.ledger.model.PendingApproval;
@@ -17,6 +19,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,6 +61,7 @@ public final class QueryApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryApi.class);
     private static final String ERROR_WRITTEN = "tollgate.error.written";
+    private static final String STARTED_NANOS = "tollgate.started.nanos";
     private static final Set<String> STATUSES = Set.of("ADMITTED", "REJECTED", "HALTED", "COMPLETED");
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
@@ -66,6 +71,7 @@ public final class QueryApi {
     private final RunVerifier verifier;
     private final Duration forwardTimeout;
     private final HttpClient http;
+    private final PrometheusMeterRegistry meters;
 
     /**
      * @param stores         the projection's stores and instance metadata
@@ -73,9 +79,19 @@ public final class QueryApi {
      * @param forwardTimeout bound of a request to another instance
      */
     public QueryApi(ProjectionStores stores, RunVerifier verifier, Duration forwardTimeout) {
+        this(stores, verifier, forwardTimeout, null);
+    }
+
+    /**
+     * As above, serving {@code GET /metrics} from {@code meters} and timing every request in
+     * {@code tollgate_http_server_requests_seconds{method, route, status}} (null: neither).
+     */
+    public QueryApi(ProjectionStores stores, RunVerifier verifier, Duration forwardTimeout,
+                    PrometheusMeterRegistry meters) {
         this.stores = stores;
         this.verifier = verifier;
         this.forwardTimeout = forwardTimeout;
+        this.meters = meters;
         this.http = HttpClient.newBuilder().connectTimeout(forwardTimeout).build();
     }
 
@@ -84,9 +100,13 @@ public final class QueryApi {
         return start(host, port, cfg -> cfg.routes.get("/health", this::health));
     }
 
-    /** As {@link #start(String, int)}, with more routes (the service's health routes) registered by {@code more}. */
-    public Javalin start(String host, int port, Consumer<JavalinConfig> more) {
+    /**
+     * As {@link #start(String, int)}, letting {@code before} see the config first: the service's health routes, or a
+     * test that listens to the routes it adds.
+     */
+    public Javalin start(String host, int port, Consumer<JavalinConfig> before) {
         return Javalin.create(cfg -> {
+            before.accept(cfg);
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.host = host;
@@ -94,7 +114,13 @@ public final class QueryApi {
             // Requests Jetty refuses before routing (an illegal URI, headers too large) still get the JSON shape.
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             cfg.http.prefer405over404 = true;
-            more.accept(cfg);
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                    .result(OpenApiDocument.json()));
+            if (meters != null) {
+                cfg.routes.before(ctx -> ctx.attribute(STARTED_NANOS, System.nanoTime()));
+                cfg.routes.get("/metrics", ctx -> ctx.contentType(ServiceMeters.CONTENT_TYPE).result(meters.scrape()));
+                cfg.routes.after(this::recordRequest);
+            }
             cfg.routes.get("/v1/runs", guarded(this::listRuns));
             cfg.routes.get("/v1/runs/{runId}", guarded(this::getRun));
             cfg.routes.get("/v1/runs/{runId}/events", guarded(this::getEvents));
@@ -141,6 +167,22 @@ public final class QueryApi {
                 error(ctx, ApiException.unavailable("the projector could not answer: " + e.getClass().getSimpleName()));
             }
         };
+    }
+
+    private void recordRequest(Context ctx) {
+        Long started = ctx.attribute(STARTED_NANOS);
+        if (started == null) {
+            return;
+        }
+        String route;
+        try {
+            // The matched endpoint's template: ctx.endpoint() in an after-handler is the after-handler's "*".
+            Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            route = matched == null ? "unmatched" : matched.path;
+        } catch (RuntimeException e) {
+            route = "unmatched";
+        }
+        ServiceMeters.httpRequest(meters, ctx.method().name(), route, ctx.statusCode(), System.nanoTime() - started);
     }
 
     private void health(Context ctx) {

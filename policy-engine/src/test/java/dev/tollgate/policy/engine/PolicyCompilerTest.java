@@ -30,7 +30,7 @@ class PolicyCompilerTest {
         CompiledBundle bundle = PolicyCompiler.compile(yaml);
 
         assertThat(bundle.name()).isEqualTo("default");
-        assertThat(bundle.version()).isEqualTo("2026.11.22-1");
+        assertThat(bundle.version()).isEqualTo("2026.12.05-1");
         assertThat(bundle.sha256()).isEqualTo(Sha256.hex(yaml));
         assertThat(bundle.runs()).extracting(RunRule::id)
                 .containsExactly("unknown-workflow", "restricted-data", "production", "default");

@@ -42,7 +42,7 @@ class AdmissionDeciderTest {
         assertThat(admitted.getInputSha256()).isEqualTo(CanonicalJson.sha256("{\"ticket\":7}"));
         assertThat(run.state("r1").getStatus()).isEqualTo(RunStatus.ACTIVE);
         assertThat(run.state("r1").getPrincipalId()).isEqualTo(AGENT);
-        assertThat(run.ledger().get(0).getPolicyVersion()).isEqualTo("2026.11.22-1");
+        assertThat(run.ledger().get(0).getPolicyVersion()).isEqualTo("2026.12.05-1");
         assertThat(run.ledger().get(0).getPolicySha256()).isEqualTo(Fixtures.REFERENCE.sha256());
     }
 

@@ -77,11 +77,9 @@ class ToolCallDeciderTest {
         String pin = "0123456789abcdef".repeat(4);
         StaticPolicyContext pinned = new StaticPolicyContext(Fixtures.referenceWith("""
                     search_docs:
-                      risk: read
                 """, """
                     search_docs:
                       pin: "%s"
-                      risk: read
                 """.formatted(pin)), Map.of(AGENT, identity(AGENT, true)), Map.of());
         RunHarness run = admitted(pinned);
         run.single(toolCall("r1", "c1", "search_docs", SEARCH), ToolCallApproved.class);
@@ -156,6 +154,17 @@ class ToolCallDeciderTest {
         assertThat(onlyReason(denied).getCode()).isEqualTo(ReasonCode.DENIED_BY_RULE);
         assertThat(onlyReason(denied).getRuleId()).isEqualTo("external-email");
         assertThat(denied.getMatchedRules()).containsExactly("external-email", "allow-internal-email");
+    }
+
+    @Test
+    void anAddressThatOnlyEndsInTheInternalDomainIsStillExternal() {
+        // Reference bundle 2026.12.05-1: whole addresses are matched, and `to` items must be e-mail addresses.
+        for (String to : new String[] {"x@evil.test, a@example.com", "x@evil.test\u0000@example.com"}) {
+            ToolCallDenied denied = admitted().single(toolCall("r1", "c1", "email.send",
+                    "{\"to\":[\"" + to + "\"],\"subject\":\"hi\"}"), ToolCallDenied.class);
+            assertThat(denied.getReasons()).extracting(r -> r.getCode())
+                    .containsAnyOf(ReasonCode.ARGS_INVALID, ReasonCode.DENIED_BY_RULE);
+        }
     }
 
     @Test
@@ -310,7 +319,7 @@ class ToolCallDeciderTest {
         run.when(toolCall("r1", "c1", "search_docs", SEARCH));
         assertThat(run.ledger()).allSatisfy(e -> {
             assertThat(e.getPolicyName()).isEqualTo("default");
-            assertThat(e.getPolicyVersion()).isEqualTo("2026.11.22-1");
+            assertThat(e.getPolicyVersion()).isEqualTo("2026.12.05-1");
             assertThat(e.getPolicySha256()).isEqualTo(Fixtures.REFERENCE.sha256());
             assertThat(e.getTenantId()).isEqualTo(TENANT);
         });

@@ -83,6 +83,9 @@ public final class HttpFetchTool implements Tool {
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(remaining)
                     .header("Idempotency-Key", call.idempotencyKey());
+            if (call.traceparent() != null) {
+                request.header("traceparent", call.traceparent());
+            }
             if ("POST".equals(method)) {
                 boolean text = body != null && body.isTextual();
                 String payload = body == null ? "" : text ? body.asText() : body.toString();
