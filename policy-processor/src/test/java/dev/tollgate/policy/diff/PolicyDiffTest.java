@@ -21,7 +21,7 @@ class PolicyDiffTest {
                 toolCall("r1", "c2", "search_docs", "{\"q\":\"x\"}"),
                 result("r1", "c2", "search_docs", 1000),
                 requestRun("r2", "coding", "staging", "Internal"));
-        CompiledBundle candidate = Fixtures.referenceWith("'!args.to.all(a, a.endsWith(\"@example.com\"))'",
+        CompiledBundle candidate = Fixtures.referenceWith("'!args.to.all(a, a.matches(\"^[A-Za-z0-9._%+-]+@example[.]com$\"))'",
                 "'true'");
 
         PolicyDiff.Report report = PolicyDiff.diff(recorded, context(), candidate, null);
