@@ -114,7 +114,7 @@ class McpEndpointIT {
         String runId = (String) receipt.get("runId");
 
         McpSchema.CallToolResult denied = client.callTool(callTool("email.send",
-                Map.of("to", List.of("someone@gmail.test"), "subject", "hello")));
+                Map.of("to", List.of("someone@gmail.com"), "subject", "hello")));
         assertThat(denied.isError()).isTrue();
         assertThat(((McpSchema.TextContent) denied.content().get(0)).text())
                 .startsWith("DENIED_BY_RULE external-email: ");

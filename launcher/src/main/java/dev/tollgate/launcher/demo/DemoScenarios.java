@@ -73,7 +73,7 @@ final class DemoScenarios {
         step("arguments rejected by the tool's schema", () -> deniedCall(run, "search_docs",
                 Map.of("q", "refunds", "limit", 5), "ARGS_INVALID"));
         step("an external email denied by a rule", () -> deniedCall(run, "email.send",
-                Map.of("to", List.of("someone@gmail.test"), "subject", "hello"), "DENIED_BY_RULE"));
+                Map.of("to", List.of("someone@gmail.com"), "subject", "hello"), "DENIED_BY_RULE"));
         step("a bulk ticket update held, then approved by the support lead", () -> heldThenApproved(run));
         step("an MCP client session: tools/list, an approved and a denied call", this::mcpSession);
         step("a self-approval refused, even past intake", this::selfApprovalRefused);

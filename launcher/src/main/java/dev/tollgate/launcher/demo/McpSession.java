@@ -38,7 +38,7 @@ final class McpSession {
             int tools = client.listTools().tools().size();
             McpSchema.CallToolResult approved = client.callTool(callTool("search_docs", Map.of("q", "refund policy")));
             McpSchema.CallToolResult denied = client.callTool(callTool("email.send",
-                    Map.of("to", List.of("someone@gmail.test"), "subject", "hello")));
+                    Map.of("to", List.of("someone@gmail.com"), "subject", "hello")));
             Object receipt = approved.meta() == null ? null : approved.meta().get("dev.tollgate/receipt");
             String runId = receipt instanceof Map<?, ?> map && map.get("runId") instanceof String id ? id : "";
             return new Seen(runId, tools, Boolean.TRUE.equals(approved.isError()) ? "isError" : "content",
