@@ -358,7 +358,14 @@ class McpEndpointIT {
             request.header("Authorization", "Bearer " + key);
         }
         headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // The client reused a keep-alive connection the server had just closed after refusing a malformed
+            // message ("header parser received no bytes"): no answer was given, so the message is sent once more
+            // on a new connection. A 5xx is still a failure; only a dropped connection is retried, once.
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private static JsonNode get(String url, String key) throws IOException, InterruptedException {
