@@ -3,6 +3,7 @@ package dev.tollgate.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.kafka.EmbeddedKafka;
@@ -53,6 +54,11 @@ public final class Benchmark {
     private final BenchSettings settings;
     private final PrintWriter out;
     private String processorApplicationId;
+    /**
+     * Signs the commands the benchmark writes, as intake would: with the key file of TOLLGATE_COMMAND_KEYS_FILE (the
+     * processor's command.keys.file, when it runs elsewhere) or a new key the processor started here is given.
+     */
+    private IntakeSigner signer;
     private final Map<String, Object> streamCpu = new LinkedHashMap<>();
 
     private Benchmark(BenchSettings settings, PrintWriter out) {
@@ -77,6 +83,9 @@ public final class Benchmark {
             report.put("decide", DecisionCpu.measure(DECIDE_CALLS, List.of(1, 20, 200), out));
         }
         Path processorState = Files.createTempDirectory("tollgate-bench-processor");
+        String keysFile = System.getenv("TOLLGATE_COMMAND_KEYS_FILE");
+        signer = IntakeSigner.atFile(keysFile != null && !keysFile.isBlank() ? Path.of(keysFile)
+                : processorState.resolve("command-keys"));
         if (List.of("raw", "eos", "governed", "throughput", "replay").stream().noneMatch(settings::runs)) {
             // Only the sections that bring their own stack (dev, http): no embedded broker.
             deleteQuietly(processorState);
@@ -108,7 +117,7 @@ public final class Benchmark {
                 processor = PolicyProcessorApp.start(processorConfig(bootstrap, registryUrl, bundle, processorState));
                 awaitReady(processor);
             }
-            int recordBytes = GovernedLoad.commandBytes(serdes, seedWorkload);
+            int recordBytes = GovernedLoad.commandBytes(serdes, seedWorkload, signer);
             report.put("recordBytes", recordBytes);
 
             List<BenchResult> results = measure(bootstrap, serdes, agentPrefix, recordBytes);
@@ -265,7 +274,7 @@ public final class Benchmark {
         try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(bootstrap, settings.lingerMs());
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RawBaseline.consumerProps(bootstrap))) {
             return FixedRateRun.run("governed", rate, settings.warmup(), settings.duration(), settings.drain(),
-                    new GovernedLoad(workload, producer, serdes), consumer, Topics.LEDGER.name());
+                    new GovernedLoad(workload, producer, serdes, signer), consumer, Topics.LEDGER.name());
         }
     }
 
@@ -274,7 +283,7 @@ public final class Benchmark {
         try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(bootstrap, 5);
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RawBaseline.consumerProps(bootstrap))) {
             return FixedRateRun.throughput("governed-max", calls,
-                    settings.drain().multipliedBy(4), new GovernedLoad(workload, producer, serdes), consumer,
+                    settings.drain().multipliedBy(4), new GovernedLoad(workload, producer, serdes, signer), consumer,
                     Topics.LEDGER.name());
         }
     }
@@ -323,6 +332,7 @@ public final class Benchmark {
         config.put("application.id", processorApplicationId);
         config.put("policy.bundle", bundle);
         config.put("state.dir", state.toString());
+        config.put("command.keys.file", signer.keyFile().toString());
         config.put("commit.interval.ms", Long.toString(settings.commitIntervalMs()));
         settings.streamsOverrides().forEach((key, value) -> config.put("streams." + key, value));
         return PolicyProcessorConfig.from(config);

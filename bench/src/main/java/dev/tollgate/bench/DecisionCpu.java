@@ -8,6 +8,7 @@ import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.RequestRun;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
@@ -21,6 +22,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,8 +58,11 @@ final class DecisionCpu {
     static Map<String, Object> measure(int calls, List<Integer> callsPerRun, PrintWriter out) throws IOException {
         Path state = Files.createTempDirectory("tollgate-bench-decide");
         TollgateSerdes serdes = new TollgateSerdes(new InMemorySchemaRegistry());
+        // Commands are signed as intake signs them, so the measured CPU includes checking their proofs.
+        IntakeSigner signer = IntakeSigner.atFile(state.resolve("command-keys"));
         PolicyProcessorConfig config = PolicyProcessorConfig.from(Map.of("state.dir", state.toString(),
-                "bootstrap.servers", "unused:9092", "application.id", "tollgate-bench-decide"));
+                "bootstrap.servers", "unused:9092", "application.id", "tollgate-bench-decide",
+                "command.keys.file", signer.keyFile().toString()));
         Instant start = Instant.now();
         Map<String, Object> report = new LinkedHashMap<>();
         try (TopologyTestDriver driver = new TopologyTestDriver(PolicyTopology.build(config, serdes),
@@ -80,7 +85,7 @@ final class DecisionCpu {
                     new StringDeserializer(), new ByteArrayDeserializer());
             TestOutputTopic<String, byte[]> dispatch = driver.createOutputTopic(Topics.DISPATCH.name(),
                     new StringDeserializer(), new ByteArrayDeserializer());
-            Workload workload = new Workload(commands, start);
+            Workload workload = new Workload(commands, start, signer);
             // Warm-up (JIT, CEL, RocksDB), not measured.
             workload.run("warm", calls, 20, ledger, dispatch);
             for (int perRun : callsPerRun) {
@@ -104,12 +109,14 @@ final class DecisionCpu {
 
     private static final class Workload {
         private final TestInputTopic<String, Command> commands;
+        private final IntakeSigner signer;
         private Instant clock;
         private long seq;
         private byte[] last;
 
-        Workload(TestInputTopic<String, Command> commands, Instant start) {
+        Workload(TestInputTopic<String, Command> commands, Instant start, IntakeSigner signer) {
             this.commands = commands;
+            this.signer = signer;
             this.clock = start;
         }
 
@@ -123,11 +130,16 @@ final class DecisionCpu {
                         .build());
             }
             drain(ledger, dispatch);
-            long cpu = THREADS.getCurrentThreadCpuTime();
+            // Built and signed before the clock starts: signing is intake's cost, not the processor's.
+            List<Command> toolCalls = new ArrayList<>(calls);
             for (int i = 0; i < calls; i++) {
                 int r = i % runs;
-                send(tag + "-run-" + r, RequestToolCall.newBuilder().setCallId(tag + "-call-" + i).setTool("echo")
-                        .setArgsJson("{\"msg\":\"bench " + i + "\"}").build());
+                toolCalls.add(command(tag + "-run-" + r, RequestToolCall.newBuilder().setCallId(tag + "-call-" + i)
+                        .setTool("echo").setArgsJson("{\"msg\":\"bench " + i + "\"}").build()));
+            }
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            for (Command call : toolCalls) {
+                commands.pipeInput(call.getRunId(), call, call.getIssuedAt());
             }
             long used = THREADS.getCurrentThreadCpuTime() - cpu;
             drain(ledger, dispatch);
@@ -135,10 +147,14 @@ final class DecisionCpu {
         }
 
         private void send(String runId, Object payload) {
+            Command command = command(runId, payload);
+            commands.pipeInput(runId, command, command.getIssuedAt());
+        }
+
+        private Command command(String runId, Object payload) {
             clock = clock.plusMillis(1);
-            commands.pipeInput(runId, Command.newBuilder().setCommandId(runId + "/" + seq++).setRunId(runId)
-                    .setTenantId(TENANT).setPrincipalId(AGENT).setIssuedAt(clock).setPayload(payload).build(),
-                    clock);
+            return signer.sign(Command.newBuilder().setCommandId(runId + "/" + seq++).setRunId(runId)
+                    .setTenantId(TENANT).setPrincipalId(AGENT).setIssuedAt(clock).setPayload(payload).build());
         }
 
         private void drain(TestOutputTopic<String, byte[]> ledger, TestOutputTopic<String, byte[]> dispatch) {

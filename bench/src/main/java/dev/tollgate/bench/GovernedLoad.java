@@ -5,6 +5,7 @@ import dev.tollgate.events.Identity;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.serde.TollgateSerdes;
 import java.time.Instant;
 import java.util.Properties;
@@ -29,15 +30,19 @@ final class GovernedLoad implements Load {
     private final Serializer<Command> commands;
     private final Deserializer<LedgerEvent> ledger;
     private final Callback callback;
+    /** Signs each command as intake would; the processor's command.keys.file is the signer's key file. */
+    private final IntakeSigner signer;
 
-    GovernedLoad(GovernedWorkload workload, Producer<String, byte[]> producer, TollgateSerdes serdes) {
-        this(workload, producer, serdes, null);
+    GovernedLoad(GovernedWorkload workload, Producer<String, byte[]> producer, TollgateSerdes serdes,
+                 IntakeSigner signer) {
+        this(workload, producer, serdes, signer, null);
     }
 
     /** With a callback on every send (fault tests use it to prove the broker acknowledged every command). */
     GovernedLoad(GovernedWorkload workload, Producer<String, byte[]> producer, TollgateSerdes serdes,
-                 Callback callback) {
+                 IntakeSigner signer, Callback callback) {
         this.callback = callback;
+        this.signer = signer;
         this.workload = workload;
         this.producer = producer;
         this.commands = serdes.value(Topics.COMMANDS).serializer();
@@ -67,10 +72,10 @@ final class GovernedLoad implements Load {
         producer.flush();
     }
 
-    /** Size in bytes of one serialized tool-call command: what the baselines send. */
-    static int commandBytes(TollgateSerdes serdes, GovernedWorkload workload) {
+    /** Size in bytes of one serialized, signed tool-call command: what the baselines send. */
+    static int commandBytes(TollgateSerdes serdes, GovernedWorkload workload, IntakeSigner signer) {
         Serializer<Command> serializer = serdes.value(Topics.COMMANDS).serializer();
-        Command call = workload.commands(1, Instant.now()).get(0);
+        Command call = signer.sign(workload.commands(1, Instant.now()).get(0));
         return serializer.serialize(Topics.COMMANDS.name(), call).length;
     }
 
@@ -82,7 +87,7 @@ final class GovernedLoad implements Load {
     public void send(int n) {
         for (Command command : workload.commands(n, Instant.now())) {
             producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), command.getRunId(),
-                    commands.serialize(Topics.COMMANDS.name(), command)), callback);
+                    commands.serialize(Topics.COMMANDS.name(), signer.sign(command))), callback);
         }
     }
 

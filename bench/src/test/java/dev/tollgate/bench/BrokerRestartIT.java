@@ -3,6 +3,7 @@ package dev.tollgate.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.kafka.EmbeddedKafka;
@@ -36,13 +37,15 @@ class BrokerRestartIT {
             try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(kafka.bootstrapServers(), 0)) {
                 GovernedLoad.seed(producer, serdes, workload, "default");
             }
+            IntakeSigner signer = IntakeSigner.atFile(dir.resolve("command-keys"));
             PolicyProcessorConfig config = PolicyProcessorConfig.from(Map.of(
                     "bootstrap.servers", kafka.bootstrapServers(),
                     "schema.registry.url", kafka.schemaRegistryUrl(),
-                    "state.dir", dir.resolve("state").toString()));
+                    "state.dir", dir.resolve("state").toString(),
+                    "command.keys.file", signer.keyFile().toString()));
             try (PolicyProcessorApp processor = PolicyProcessorApp.start(config);
                  FaultSupport.SteadyLoad load = new FaultSupport.SteadyLoad(kafka.bootstrapServers(), serdes,
-                         workload, 60);
+                         workload, signer, 60);
                  FaultSupport.LedgerCounter ledger = new FaultSupport.LedgerCounter(kafka.bootstrapServers(),
                          workload)) {
                 await().atMost(Duration.ofSeconds(120)).until(processor::ready);

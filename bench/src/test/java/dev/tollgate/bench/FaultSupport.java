@@ -6,6 +6,7 @@ import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ToolCallApproved;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.projector.verify.LedgerReader;
 import dev.tollgate.projector.verify.LedgerReport;
@@ -59,9 +60,10 @@ final class FaultSupport {
         private final AtomicLong acked = new AtomicLong();
         private final List<Exception> failures = new CopyOnWriteArrayList<>();
 
-        SteadyLoad(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload, double ticksPerSecond) {
+        SteadyLoad(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload, IntakeSigner signer,
+                   double ticksPerSecond) {
             this.producer = patientProducer(bootstrap);
-            this.load = new GovernedLoad(workload, producer, serdes, (metadata, error) -> {
+            this.load = new GovernedLoad(workload, producer, serdes, signer, (metadata, error) -> {
                 if (error != null) {
                     failures.add(error);
                 } else {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.kafka.EmbeddedKafka;
@@ -44,9 +45,10 @@ class GovernedSoak {
             try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(kafka.bootstrapServers(), 0)) {
                 GovernedLoad.seed(producer, serdes, new GovernedWorkload("soak", "soak", 50, 200, 18), "default");
             }
+            IntakeSigner signer = IntakeSigner.atFile(dir.resolve("command-keys"));
             try (PolicyProcessorApp processor = PolicyProcessorApp.start(PolicyProcessorConfig.from(Map.of(
                     "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", kafka.schemaRegistryUrl(),
-                    "state.dir", dir.resolve("state").toString())));
+                    "state.dir", dir.resolve("state").toString(), "command.keys.file", signer.keyFile().toString())));
                  KafkaProducer<String, byte[]> producer = GovernedLoad.producer(kafka.bootstrapServers(), 0);
                  KafkaConsumer<String, byte[]> consumer =
                          new KafkaConsumer<>(RawBaseline.consumerProps(kafka.bootstrapServers()))) {
@@ -55,7 +57,7 @@ class GovernedSoak {
                 for (long w = 0; w < windows; w++) {
                     GovernedWorkload workload = new GovernedWorkload("soak-w" + w, "soak", 50, 200, 18);
                     BenchResult result = FixedRateRun.run("governed", rate, Duration.ZERO, WINDOW,
-                            Duration.ofSeconds(30), new GovernedLoad(workload, producer, serdes), consumer,
+                            Duration.ofSeconds(30), new GovernedLoad(workload, producer, serdes, signer), consumer,
                             Topics.LEDGER.name());
                     lost += result.lost();
                     System.out.println(String.format(Locale.ROOT,

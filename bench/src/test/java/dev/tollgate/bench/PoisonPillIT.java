@@ -19,6 +19,7 @@ import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.dlq.DeadLetters;
 import dev.tollgate.events.hash.CanonicalJson;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
@@ -100,9 +101,11 @@ class PoisonPillIT {
             try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(bootstrap, 0)) {
                 GovernedLoad.seed(producer, serdes, before, "default");
             }
+            IntakeSigner signer = IntakeSigner.atFile(dir.resolve("command-keys"));
             PolicyProcessorConfig processorConfig = PolicyProcessorConfig.from(Map.of(
                     "bootstrap.servers", bootstrap, "schema.registry.url", kafka.schemaRegistryUrl(),
-                    "state.dir", dir.resolve("processor").toString()));
+                    "state.dir", dir.resolve("processor").toString(),
+                    "command.keys.file", signer.keyFile().toString()));
             ProjectorConfig projectorConfig = ProjectorConfig.of(Map.of(
                     "bootstrap.servers", bootstrap, "schema.registry.url", kafka.schemaRegistryUrl(),
                     "state.dir", dir.resolve("projector").toString(), "http.port", "0",
@@ -112,7 +115,7 @@ class PoisonPillIT {
                  KafkaProducer<String, byte[]> producer = GovernedLoad.producer(bootstrap, 0);
                  LedgerCollector ledger = new LedgerCollector(bootstrap, serdes)) {
                 await().atMost(Duration.ofSeconds(120)).until(() -> processor.ready() && projector.ready());
-                GovernedLoad load = new GovernedLoad(before, producer, serdes);
+                GovernedLoad load = new GovernedLoad(before, producer, serdes, signer);
                 for (int n = 0; n < 3; n++) {
                     load.send(n);
                 }
@@ -147,11 +150,11 @@ class PoisonPillIT {
                 AtomicInteger probes = new AtomicInteger();
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                     int i = probes.getAndIncrement();
-                    probe(producer, serdes, "after-probe-" + i + "-a", prober);
+                    probe(producer, serdes, signer, "after-probe-" + i + "-a", prober);
                     if (!global) {
                         return ledger.any("after-probe-", prober, e -> e.getPayload() instanceof ToolCallApproved);
                     }
-                    probe(producer, serdes, "after-probe-" + i + "-b", "after-agent-1");
+                    probe(producer, serdes, signer, "after-probe-" + i + "-b", "after-agent-1");
                     return ledger.any("after-probe-", prober, e -> e.getPayload() instanceof ToolCallApproved
                             && "bench-2".equals(e.getPolicyVersion()))
                             // Under an engaged agent switch the probe's run itself is refused.
@@ -233,17 +236,19 @@ class PoisonPillIT {
         return pills;
     }
 
-    private static void probe(KafkaProducer<String, byte[]> producer, TollgateSerdes serdes, String runId,
-                              String agent) {
+    private static void probe(KafkaProducer<String, byte[]> producer, TollgateSerdes serdes, IntakeSigner signer,
+                              String runId, String agent) {
         Instant now = Instant.now();
-        send(producer, serdes, Topics.COMMANDS, runId, Command.newBuilder().setCommandId(runId + "-admit")
-                .setRunId(runId).setTenantId(GovernedWorkload.TENANT).setPrincipalId(agent).setIssuedAt(now)
+        send(producer, serdes, Topics.COMMANDS, runId, signer.sign(Command.newBuilder()
+                .setCommandId(runId + "-admit").setRunId(runId).setTenantId(GovernedWorkload.TENANT)
+                .setPrincipalId(agent).setIssuedAt(now)
                 .setPayload(RequestRun.newBuilder().setWorkflow(GovernedWorkload.WORKFLOW).setEnvironment("staging")
-                        .setClassification("Internal").build()).build());
-        send(producer, serdes, Topics.COMMANDS, runId, Command.newBuilder().setCommandId(runId + "-call")
-                .setRunId(runId).setTenantId(GovernedWorkload.TENANT).setPrincipalId(agent).setIssuedAt(now)
+                        .setClassification("Internal").build()).build()));
+        send(producer, serdes, Topics.COMMANDS, runId, signer.sign(Command.newBuilder()
+                .setCommandId(runId + "-call").setRunId(runId).setTenantId(GovernedWorkload.TENANT)
+                .setPrincipalId(agent).setIssuedAt(now)
                 .setPayload(RequestToolCall.newBuilder().setCallId("call-0").setTool("search_docs")
-                        .setArgsJson("{\"q\":\"still there?\"}").build()).build());
+                        .setArgsJson("{\"q\":\"still there?\"}").build()).build()));
         producer.flush();
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.events.auth.IntakeSigner;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.kafka.EmbeddedKafka;
@@ -52,12 +53,14 @@ class ProcessorCrashIT {
         try (KafkaProducer<String, byte[]> producer = GovernedLoad.producer(kafka.bootstrapServers(), 0)) {
             GovernedLoad.seed(producer, serdes, workload, prefix);
         }
+        IntakeSigner signer = IntakeSigner.atFile(dir.resolve("command-keys"));
         List<String> args = List.of(
                 "bootstrap.servers=" + kafka.bootstrapServers(),
                 "schema.registry.url=" + kafka.schemaRegistryUrl(),
                 "application.id=" + prefix + "-policy-processor",
                 "policy.bundle=" + prefix,
                 "state.dir=" + dir.resolve("state"),
+                "command.keys.file=" + signer.keyFile(),
                 // A restarted instance takes the dead one's place at once (static membership) instead of waiting
                 // for its session to time out; same state dir, so the same transactional id fences the zombie.
                 "streams.consumer.group.instance.id=" + prefix + "-instance",
@@ -66,7 +69,7 @@ class ProcessorCrashIT {
         List<Long> killedAt = new ArrayList<>();
         try (FaultSupport.LedgerCounter ledger = new FaultSupport.LedgerCounter(kafka.bootstrapServers(), workload);
              FaultSupport.SteadyLoad load = new FaultSupport.SteadyLoad(kafka.bootstrapServers(), serdes, workload,
-                     TICKS_PER_SECOND)) {
+                     signer, TICKS_PER_SECOND)) {
             Process child = startChild(args, 0);
             load.start();
             try {

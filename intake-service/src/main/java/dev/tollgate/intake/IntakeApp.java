@@ -2,6 +2,7 @@ package dev.tollgate.intake;
 
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.KeyRing;
 import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
@@ -34,6 +35,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +116,13 @@ public final class IntakeApp implements AutoCloseable {
         serdes.registerAll(List.of(Topics.COMMANDS, Topics.IDENTITIES, Topics.POLICIES, Topics.KILL_SWITCHES,
                 Topics.LEDGER, Topics.TOOL_RESULTS));
 
-        Publisher publisher = new Publisher(KafkaSettings.producer(config, "tollgate-intake-producer"), serdes);
+        KeyRing commandKeys = config.optional(IntakeConfig.COMMAND_KEYS_FILE).map(f -> KeyRing.load(Path.of(f)))
+                .orElseGet(() -> {
+                    LOG.warn("no command.keys.file: commands are signed with a key no policy-processor shares");
+                    return KeyRing.random();
+                });
+        Publisher publisher = new Publisher(KafkaSettings.producer(config, "tollgate-intake-producer"), serdes,
+                commandKeys);
         closeables.add(publisher);
         KafkaClientMetrics producerMetrics = new KafkaClientMetrics(publisher.producer());
         producerMetrics.bindTo(meters);

@@ -46,6 +46,7 @@ public final class IntakeConfig {
     public static final Key MCP_ALLOWED_ORIGINS = new Key("mcp.allowed.origins");
     public static final Key MCP_HOLD_WAIT = new Key("mcp.hold.wait");
     public static final Key MCP_ADMISSION_WAIT = new Key("mcp.admission.wait");
+    public static final Key COMMAND_KEYS_FILE = new Key("command.keys.file");
 
     /** Every key of intake, declared once. */
     public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("intake")
@@ -105,7 +106,16 @@ public final class IntakeConfig {
                     "How long an MCP tools/call held for approval waits for the decision before answering "
                             + "PENDING_APPROVAL (ISO-8601 duration).")
             .define(MCP_ADMISSION_WAIT.name(), Type.STRING, "PT30S", duration(Duration.ofMinutes(5)),
-                    "How long an MCP initialize waits for the run's admission decision (ISO-8601 duration).");
+                    "How long an MCP initialize waits for the run's admission decision (ISO-8601 duration).")
+            .define(COMMAND_KEYS_FILE.name(), Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && ((String) value).isBlank()) {
+                    throw new ConfigException(name, value, "must be a file path when set");
+                }
+            }, () -> "path of a keyId=base64 file"),
+                    "File of the intake service keys (keyId=base64 lines; shared with the policy-processor, never "
+                            + "logged). Intake signs each command with the first key on behalf of the principal it "
+                            + "authenticated, and keys Idempotency-Key run ids with it. Unset: a random key of this "
+                            + "process only, whose commands no processor accepts.");
 
     /** Prefix of keys passed through to the Kafka clients unchanged, e.g. {@code kafka.security.protocol}. */
     public static final String KAFKA_PREFIX = ConfigDeclaration.KAFKA_PREFIX;

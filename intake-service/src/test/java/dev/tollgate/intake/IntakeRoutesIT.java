@@ -340,6 +340,45 @@ class IntakeRoutesIT {
                 .until(() -> api.post("/v1/approvals/" + callId, approver.apiKey(), body).status() == 409);
     }
 
+    @Test
+    void aCallIdHeldInTwoRunsIsDecidedOnlyByRun() {
+        String victims = admittedRun(agent, tenant);
+        String attackers = admittedRun(agent, tenant);
+        String callId = "collide-" + UUID.randomUUID();
+        for (String runId : List.of(victims, attackers)) {
+            ledger(runId, tenant, agent.principalId(), ToolCallHeld.newBuilder().setCallId(callId)
+                    .setTool("email.send").setArgsJson("{}").setArgsSha256("a").setApproverRoles(List.of("approver"))
+                    .setExpiresAt(Instant.now().plusSeconds(3600)).build());
+        }
+        String body = "{\"decision\":\"approve\",\"reason\":\"looks fine\"}";
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "AMBIGUOUS_CALL_ID".equals(
+                api.post("/v1/approvals/" + callId, approver.apiKey(), body).errorCode()));
+        HttpApi.Answer ambiguous = api.post("/v1/approvals/" + callId, approver.apiKey(), body);
+        assertThat(ambiguous.status()).isEqualTo(409);
+        assertThat(ambiguous.json().path("error").path("runIds").toString()).contains(victims).contains(attackers);
+
+        HttpApi.Answer approved = api.post("/v1/runs/" + victims + "/tool-calls/" + callId + "/approval",
+                approver.apiKey(), body);
+        assertThat(approved.status()).isEqualTo(202);
+        assertThat(approved.json().path("runId").asText()).isEqualTo(victims);
+        Command command = topics.await(Topics.COMMANDS, c -> c.getPayload() instanceof DecideApproval d
+                && d.getCallId().equals(callId), 1).get(0).value();
+        assertThat(command.getRunId()).isEqualTo(victims);
+        assertThat(command.getProof()).as("signed by intake for the approver").isNotNull();
+        assertThat(api.post("/v1/runs/" + UUID.randomUUID() + "/tool-calls/" + callId + "/approval",
+                approver.apiKey(), body).errorCode()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void aCommandForARunNeverAdmittedIsA404() {
+        String future = UUID.randomUUID().toString();
+        assertThat(api.post("/v1/runs/" + future + "/tool-calls", agent.apiKey(),
+                "{\"tool\":\"search_docs\",\"args\":{\"q\":\"x\"}}").errorCode()).isEqualTo("NOT_FOUND");
+        assertThat(api.post("/v1/runs/" + future + "/finish", agent.apiKey(), "{\"outcome\":\"done\"}")
+                .errorCode()).isEqualTo("NOT_FOUND");
+    }
+
     // ---- admin: policies and kill switches ----------------------------------------------------------------
 
     @Test

@@ -149,11 +149,12 @@ class OfflineIntakeTest {
         assertThat(api.post("/v1/runs", AGENT, "{\"a\":" + "x".repeat(5000) + "}").errorCode())
                 .isEqualTo("BODY_TOO_LARGE");
         assertThat(api.post("/v1/runs", AGENT, "{\"a\":" + "x".repeat(5000) + "}").status()).isEqualTo(413);
+        // A run that was never admitted (nor requested here) is not the caller's, whatever the body.
         String run = "/v1/runs/" + UUID.randomUUID();
         assertThat(api.post(run + "/tool-calls", AGENT, "{\"tool\":\"echo\",\"args\":[]}").errorCode())
-                .isEqualTo("FIELD_INVALID");
+                .isEqualTo("NOT_FOUND");
         assertThat(api.post(run + "/tool-calls?waitMs=soon", AGENT, "{\"tool\":\"echo\",\"args\":{}}").errorCode())
-                .isEqualTo("FIELD_INVALID");
+                .isEqualTo("NOT_FOUND");
         assertThat(api.post("/v1/identities", ADMIN, "{\"name\":\"n\",\"kind\":\"robot\",\"tenant\":\"t\"}")
                 .errorCode()).isEqualTo("FIELD_INVALID");
         assertThat(api.put("/v1/kill-switches/galaxy/x", ADMIN, "{\"reason\":\"r\"}").errorCode())

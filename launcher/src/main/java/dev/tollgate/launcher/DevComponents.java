@@ -4,6 +4,7 @@ import dev.tollgate.events.Identity;
 import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.KeyRing;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.gateway.GatewayConfig;
@@ -18,6 +19,7 @@ import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.DefaultBundle;
 import dev.tollgate.projector.ProjectorApp;
 import dev.tollgate.projector.ProjectorConfig;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +54,24 @@ final class DevComponents {
         return fromEnv == null || fromEnv.isBlank() ? ApiKeys.generate() : fromEnv;
     }
 
+    /**
+     * The intake service keys of the dev stack (intake signs commands, the processor verifies them), created
+     * owner-only under the data directory on first start. Never printed.
+     */
+    static Path commandKeysFile(DevComponent.DevContext context) {
+        Path file = context.settings().dataDir().resolve("secrets").resolve("command-keys");
+        KeyRing.loadOrCreate(file);
+        return file;
+    }
+
+    /** The dispatch keys of the dev stack (the processor signs dispatches, the gateway verifies them). */
+    static Path dispatchKeysFile(DevComponent.DevContext context) {
+        Path file = GatewayDevDefaults.dispatchKeysFile(context.settings().dataDir());
+        KeyRing.loadOrCreate(file);
+        return file;
+    }
+
+
     /** The dev approver's key: {@code TOLLGATE_APPROVER_KEY} when set, else a fresh one. */
     static String approverKey() {
         String fromEnv = System.getenv("TOLLGATE_APPROVER_KEY");
@@ -74,6 +94,8 @@ final class DevComponents {
                 IntakeConfig.CONSOLE_QUERY_URL.name(), "http://127.0.0.1:" + context.settings().queryPort(),
                 // A browser on this machine may use /mcp (e.g. the MCP Inspector); no other Origin may.
                 IntakeConfig.MCP_ALLOWED_ORIGINS.name(), "http://localhost:*,http://127.0.0.1:*"));
+        // The intake service keys, shared with the policy-processor: intake signs each command it produces with them.
+        values.put(IntakeConfig.COMMAND_KEYS_FILE.name(), commandKeysFile(context).toString());
         if (context.settings().queryPort() > 0) {
             // Runs and held calls older than intake's recent window are looked up in the projector's stores.
             values.put(IntakeConfig.PROJECTOR_URL.name(), "http://127.0.0.1:" + context.settings().queryPort());
@@ -128,7 +150,9 @@ final class DevComponents {
                 PolicyProcessorConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
                 PolicyProcessorConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
                 PolicyProcessorConfig.STATE_DIR.name(),
-                context.settings().dataDir().resolve("policy-processor").toString()));
+                context.settings().dataDir().resolve("policy-processor").toString(),
+                PolicyProcessorConfig.COMMAND_KEYS_FILE.name(), commandKeysFile(context).toString(),
+                PolicyProcessorConfig.DISPATCH_KEYS_FILE.name(), dispatchKeysFile(context).toString()));
         PolicyProcessorApp app = PolicyProcessorApp.start(config);
         return DevComponent.of("policy-processor", app, app::ready, app.health().fatalError(),
                 "Policy bundle     " + published);
@@ -165,7 +189,8 @@ final class DevComponents {
                 .map(file -> GatewayConfig.fromYaml(file, Map.of(
                         GatewayConfig.BOOTSTRAP_SERVERS.name(), context.bootstrapServers(),
                         GatewayConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
-                        GatewayConfig.DATA_DIR.name(), context.settings().dataDir().resolve("gateway").toString())))
+                        GatewayConfig.DATA_DIR.name(), context.settings().dataDir().resolve("gateway").toString(),
+                        GatewayConfig.DISPATCH_KEYS.name(), dispatchKeysFile(context).toString())))
                 .orElseGet(() -> GatewayDevDefaults.config(context.settings().dataDir(),
                         context.bootstrapServers(), context.schemaRegistryUrl()));
         ToolGatewayApp app = ToolGatewayApp.start(config);

@@ -30,12 +30,22 @@ public final class PolicyProcessorCommand implements Callable<Integer> {
             + "default).")
     String bundle;
 
+    @Option(names = "--command-keys", description = "File of the intake service keys (keyId=base64 lines) that "
+            + "intake signs commands with; without it only commands signed with a principal's own key are decided.")
+    String commandKeys;
+
+    @Option(names = "--dispatch-keys", description = "File of the keys (keyId=base64 lines) dispatches are signed "
+            + "with; the tool gateway must hold the same file.")
+    String dispatchKeys;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put(PolicyProcessorConfig.HTTP_PORT.name(), httpPort == null ? null : Integer.toString(httpPort));
         flags.put(PolicyProcessorConfig.POLICY_BUNDLE.name(), bundle);
         flags.put(PolicyProcessorConfig.STATE_DIR.name(), stateDir);
+        flags.put(PolicyProcessorConfig.COMMAND_KEYS_FILE.name(), commandKeys);
+        flags.put(PolicyProcessorConfig.DISPATCH_KEYS_FILE.name(), dispatchKeys);
         PolicyProcessorConfig config = PolicyProcessorConfig.from(
                 options.values(PolicyProcessorConfig.DECLARATION, flags, System.getenv()));
         return ServiceRunner.run("policy-processor", () -> PolicyProcessorApp.start(config),

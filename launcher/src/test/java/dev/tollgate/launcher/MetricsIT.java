@@ -125,7 +125,11 @@ class MetricsIT {
                 PolicyProcessorConfig.SCHEMA_REGISTRY_URL.name(), context.schemaRegistryUrl(),
                 PolicyProcessorConfig.HTTP_PORT.name(), Integer.toString(port),
                 PolicyProcessorConfig.STATE_DIR.name(),
-                context.settings().dataDir().resolve("policy-processor").toString())));
+                context.settings().dataDir().resolve("policy-processor").toString(),
+                // The dev stack's keys: intake signs commands with the first, the gateway checks dispatches with
+                // the second.
+                PolicyProcessorConfig.COMMAND_KEYS_FILE.name(), DevComponents.commandKeysFile(context).toString(),
+                PolicyProcessorConfig.DISPATCH_KEYS_FILE.name(), DevComponents.dispatchKeysFile(context).toString())));
         return DevComponent.of("policy-processor", app, app::ready);
     }
 

@@ -1,8 +1,10 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.auth.KeyRing;
 import dev.tollgate.events.config.ConfigDeclaration;
 import dev.tollgate.events.config.ParsedConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigDef;
@@ -38,6 +40,9 @@ public final class PolicyProcessorConfig {
     public static final Key TIMERS_INTERVAL_MS = new Key("timers.interval.ms");
     public static final Key APPROVAL_EXPIRY_GRACE_MS = new Key("approval.expiry.grace.ms");
     public static final Key ARTIFACT_MAX_BYTES = new Key("artifacts.max.bytes");
+    public static final Key COMMAND_KEYS_FILE = new Key("command.keys.file");
+    public static final Key DISPATCH_KEYS_FILE = new Key("dispatch.keys.file");
+    public static final Key COMMAND_MAX_SKEW_MS = new Key("command.max.skew.ms");
 
     /** Every key of the policy-processor, declared once. */
     public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("policy-processor")
@@ -67,6 +72,17 @@ public final class PolicyProcessorConfig {
                             + "would decide it.")
             .define(ARTIFACT_MAX_BYTES.name(), Type.LONG, 262_144L, Range.atLeast(1),
                     "Largest artifact content accepted, in UTF-8 bytes (ARTIFACT_TOO_LARGE above).")
+            .define(COMMAND_KEYS_FILE.name(), Type.STRING, "", null,
+                    "File of the intake service keys (keyId=base64 lines; shared with intake, never logged): commands "
+                            + "with an hmac-sha256 proof by one of them are intake's, on behalf of the principal it "
+                            + "authenticated. Empty: only commands signed by their principal's own Ed25519 key are "
+                            + "accepted.")
+            .define(DISPATCH_KEYS_FILE.name(), Type.STRING, "", null,
+                    "File of the dispatch keys (keyId=base64 lines; shared with the tool gateway): the first one signs "
+                            + "every dispatch. Empty: a random key held in memory, which no gateway accepts.")
+            .define(COMMAND_MAX_SKEW_MS.name(), Type.LONG, 300_000L, Range.atLeast(0),
+                    "Largest distance between a command's issuedAt and its record's timestamp (CLOCK_SKEW above). A "
+                            + "replayed batch of old commands needs a skew that covers its age.")
             .alias("streams.", ConfigDeclaration.KAFKA_PREFIX);
 
     private final ParsedConfig parsed;
@@ -135,6 +151,22 @@ public final class PolicyProcessorConfig {
 
     public long artifactMaxBytes() {
         return Long.parseLong(get(ARTIFACT_MAX_BYTES));
+    }
+
+    public Duration commandMaxSkew() {
+        return Duration.ofMillis(Long.parseLong(get(COMMAND_MAX_SKEW_MS)));
+    }
+
+    /** The intake service ring, read from {@link #COMMAND_KEYS_FILE}; null when none is configured. */
+    public KeyRing commandKeys() {
+        String file = get(COMMAND_KEYS_FILE);
+        return file == null || file.isBlank() ? null : KeyRing.load(Path.of(file));
+    }
+
+    /** The dispatch ring, read from {@link #DISPATCH_KEYS_FILE}; a random one when none is configured. */
+    public KeyRing dispatchKeys() {
+        String file = get(DISPATCH_KEYS_FILE);
+        return file == null || file.isBlank() ? KeyRing.random() : KeyRing.load(Path.of(file));
     }
 
     public boolean createTopics() {

@@ -1,14 +1,18 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.events.Command;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.KeyRing;
 import dev.tollgate.events.serde.AvroSerde;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.policy.auth.CommandAuthenticator;
 import dev.tollgate.policy.limits.LimitTotalsProcessor;
 import dev.tollgate.policy.state.LimitUsage;
 import dev.tollgate.policy.state.StateAvro;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -16,10 +20,12 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The policy-processor's topology, pure wiring. Reads {@code tollgate.commands.v1} and {@code tollgate.tool-results.v1}
- * (co-partitioned by runId) into one processor, {@value #DECIDE_RUN}, that owns the run state (the run's record in
- * {@value #RUN_STATE_STORE}, each settled call in {@value #RUN_CALL_STORE}, each answered command id in
- * {@value #RUN_COMMAND_STORE}), its indexes (active runs, pending approvals by expiry) and the artifact contents;
- * writes {@code tollgate.ledger.v1}, {@code tollgate.dispatch.v1} and {@code tollgate.artifacts.v1}. Tenant- and agent-wide usage deltas go through the
+ * (co-partitioned by runId) into one processor, {@value #DECIDE_RUN}, that authenticates each command and owns the
+ * run state (the run's record in {@value #RUN_STATE_STORE}, each settled call in {@value #RUN_CALL_STORE}, each
+ * answered command id in {@value #RUN_COMMAND_STORE}), its indexes (active runs, pending approvals by expiry) and the
+ * artifact contents; writes {@code tollgate.ledger.v1}, {@code tollgate.dispatch.v1} (each dispatch with the
+ * processor's MAC) and {@code tollgate.artifacts.v1}, and {@code tollgate.dlq.v1} for commands of runs that were
+ * never requested ({@value #DEAD_LETTER_COMMANDS}). Tenant- and agent-wide usage deltas go through the
  * repartition topic {@code <application.id>-limit-facts-repartition} (keyed by scope and window) to
  * {@value #AGGREGATE_LIMITS}, whose totals come back on {@code <application.id>-limit-totals} as the global store
  * {@value #LIMIT_USAGE_STORE}. Identities, kill switches and policy bundles are global stores. Every node, store and
@@ -46,6 +52,7 @@ public final class PolicyTopology {
     static final String EMIT_DISPATCH = "emit-dispatch";
     static final String STORE_ARTIFACT = "store-artifact";
     static final String PUBLISH_LIMIT_FACTS = "publish-limit-facts";
+    static final String DEAD_LETTER_COMMANDS = "dead-letter-commands";
     static final String READ_LIMIT_FACTS = "read-limit-facts";
     static final String AGGREGATE_LIMITS = "aggregate-limits";
     static final String PUBLISH_LIMIT_TOTALS = "publish-limit-totals";
@@ -89,10 +96,13 @@ public final class PolicyTopology {
                 Topics.COMMANDS.name());
         topology.addSource(READ_TOOL_RESULTS, keys.deserializer(), serdes.value(Topics.TOOL_RESULTS).deserializer(),
                 Topics.TOOL_RESULTS.name());
+        CommandAuthenticator authenticator = new CommandAuthenticator(config.commandKeys(), config.commandMaxSkew());
+        KeyRing dispatchKeys = config.dispatchKeys();
         // The processor frames each ledger event's body itself (serialized once, hashed, forwarded as bytes).
         AvroSerde<LedgerEvent> ledgerSerde = serdes.avro(LedgerEvent.class);
         topology.addProcessor(DECIDE_RUN, () -> new RunProcessor(config, cache, changes,
-                () -> ledgerSerde.register(Topics.LEDGER.name())), READ_COMMANDS, READ_TOOL_RESULTS);
+                () -> ledgerSerde.register(Topics.LEDGER.name()), authenticator, dispatchKeys),
+                READ_COMMANDS, READ_TOOL_RESULTS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE), keys,
                 StateAvro.runStateSerde()), DECIDE_RUN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_CALL_STORE), keys,
@@ -113,6 +123,11 @@ public final class PolicyTopology {
                 serdes.value(Topics.ARTIFACTS).serializer(), DECIDE_RUN);
         topology.addSink(PUBLISH_LIMIT_FACTS, limitFactsTopic(config.applicationId()), keys.serializer(),
                 usage.serializer(), DECIDE_RUN);
+        Serializer<Command> commandBytes = serdes.value(Topics.COMMANDS).serializer();
+        // Dead letters keep the command's bytes under its own subject: the DLQ value is the original record.
+        topology.addSink(DEAD_LETTER_COMMANDS, Topics.DLQ.name(), keys.serializer(),
+                (Serializer<Command>) (topic, command) -> commandBytes.serialize(Topics.COMMANDS.name(), command),
+                DECIDE_RUN);
 
         topology.addSource(READ_LIMIT_FACTS, keys.deserializer(), usage.deserializer(),
                 limitFactsTopic(config.applicationId()));

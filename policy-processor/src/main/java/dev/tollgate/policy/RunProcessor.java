@@ -6,13 +6,21 @@ import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.Reason;
+import dev.tollgate.events.ReasonCode;
+import dev.tollgate.events.RequestRun;
 import dev.tollgate.events.RequestToolCall;
+import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
+import dev.tollgate.events.auth.KeyRing;
+import dev.tollgate.events.auth.Proofs;
+import dev.tollgate.events.dlq.DeadLetters;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.events.logging.RunLogContext;
 import dev.tollgate.events.metrics.ServiceMeters;
 import dev.tollgate.events.serde.WireFormat;
 import dev.tollgate.events.tracing.Tracing;
+import dev.tollgate.policy.auth.CommandAuthenticator;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.PolicyCompileException;
 import dev.tollgate.policy.limits.LimitsDecider;
@@ -20,6 +28,7 @@ import dev.tollgate.policy.run.Decision;
 import dev.tollgate.policy.run.PolicyContext;
 import dev.tollgate.policy.decide.RunDecider;
 import dev.tollgate.policy.decide.RunLedger;
+import dev.tollgate.policy.run.Reasons;
 import dev.tollgate.policy.state.CallState;
 import dev.tollgate.policy.state.CallStatus;
 import dev.tollgate.policy.state.LimitUsage;
@@ -38,12 +47,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntSupplier;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -66,6 +78,8 @@ import org.slf4j.LoggerFactory;
 final class RunProcessor implements Processor<String, Object, String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunProcessor.class);
+    /** The signer named on every dispatch proof. */
+    static final String DISPATCH_SIGNER = "policy-processor";
     /** W3C trace context as a record header (the ledger event's traceparent), on the ledger and dispatch records. */
     static final String TRACEPARENT = "traceparent";
 
@@ -76,7 +90,10 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private final long graceMs;
     private final long maxArtifactBytes;
     private final IntSupplier ledgerSchema;
+    private final CommandAuthenticator authenticator;
+    private final KeyRing dispatchKeys;
     private int ledgerSchemaId;
+    private Sensor refused;
     private ProcessorContext<String, Object> context;
     private RunStore runs;
     private KeyValueStore<String, String> activeRuns;
@@ -88,8 +105,11 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private DecisionMeters meters;
     private Tracing tracing;
 
-    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema) {
+    RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema,
+                 CommandAuthenticator authenticator, KeyRing dispatchKeys) {
         this.ledgerSchema = ledgerSchema;
+        this.authenticator = authenticator;
+        this.dispatchKeys = dispatchKeys;
         this.bundleName = config.policyBundle();
         this.cache = cache;
         this.changes = changes;
@@ -147,6 +167,8 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
                 return maxArtifactBytes;
             }
         };
+        this.refused = context.metrics().addRateTotalSensor("tollgate-policy-processor", "commands", "refused",
+                Sensor.RecordingLevel.INFO);
         context.schedule(Duration.ofMillis(timersIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::timers);
     }
 
@@ -169,18 +191,47 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         if (value instanceof Command command) {
             requireKey(record.key(), command.getRunId());
             // The span is the decision's; the ledger keeps the command's own traceparent (same bytes on replay).
-            try (RunLogContext ignored = RunLogContext.of(command.getRunId(), command.getTraceparent());
+            String runId = command.getRunId();
+            try (RunLogContext ignored = RunLogContext.of(runId, command.getTraceparent());
                  Tracing.Step span = tracing.start("decide " + command.getPayload().getClass().getSimpleName(),
                          SpanKind.CONSUMER, command.getTraceparent())) {
-                span.attribute("tollgate.run_id", command.getRunId());
-                RunStore.Loaded state = runs.load(command.getRunId(), callIdOf(command), command.getCommandId());
+                span.attribute("tollgate.run_id", runId);
+                // Authentication comes before any decider: a command that cannot be attributed decides nothing.
+                RunStore.Loaded state = runs.load(runId, callIdOf(command), command.getCommandId());
+                Instant recordTime = Instant.ofEpochMilli(record.timestamp());
+                Optional<CommandAuthenticator.Failure> failure = authenticator.check(command, recordTime,
+                        policyContext);
+                boolean requested = RunDecider.requested(state.view());
+                if (failure.isPresent()) {
+                    refused.record();
+                    LOG.warn("Run {}: command {} refused before any decision: {}", runId, command.getCommandId(),
+                            failure.get().reason().getCode());
+                    if (!requested) {
+                        deadLetter(record, command, failure.get().reason());
+                        return;
+                    }
+                    Decision rejection = RunDecider.unattributed(state.view(), command, failure.get().reason(),
+                            recordTime, policyContext);
+                    append(runId, state, new RunLedger.Envelope("", failure.get().actor(), recordTime, null,
+                            command.getTraceparent()), rejection, record.timestamp());
+                    return;
+                }
+                if (!requested && !(command.getPayload() instanceof RequestRun)) {
+                    // Ownership comes only from admission: a command cannot create a run, not even a rejected one.
+                    refused.record();
+                    LOG.info("Run {}: {} for a run that was never requested, to the DLQ", runId,
+                            RunDecider.typeOf(command));
+                    deadLetter(record, command, Reasons.of(ReasonCode.RUN_NOT_ACTIVE, "run", "run " + runId
+                            + " was never requested; a command creates no run"));
+                    return;
+                }
                 Decision decision = RunDecider.decide(state.view(), command, policyContext);
                 if (decision.isEmpty()) {
-                    LOG.debug("Run {}: command {} already answered, no second effect", command.getRunId(),
+                    LOG.debug("Run {}: command {} already answered, no second effect", runId,
                             command.getCommandId());
                     return;
                 }
-                append(command.getRunId(), state, RunLedger.Envelope.of(command), decision, record.timestamp());
+                append(runId, state, RunLedger.Envelope.of(command), decision, record.timestamp());
             }
         } else if (value instanceof ToolCallResult result) {
             requireKey(record.key(), result.getRunId());
@@ -270,11 +321,12 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
                     timestamp, headers), PolicyTopology.APPEND_LEDGER);
             meters.appended(entry.event(), commandTimestampMs, System.currentTimeMillis());
             if (entry.dispatch() != null) {
+                ToolCallDispatch dispatch = Proofs.signHmac(entry.dispatch(), dispatchKeys, DISPATCH_SIGNER);
                 RecordHeaders dispatchHeaders = new RecordHeaders();
                 if (traceparent != null) {
                     dispatchHeaders.add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
                 }
-                context.forward(new Record<String, Object>(runId, entry.dispatch(), timestamp, dispatchHeaders),
+                context.forward(new Record<String, Object>(runId, dispatch, timestamp, dispatchHeaders),
                         PolicyTopology.EMIT_DISPATCH);
             }
             ArtifactContent artifact = entry.artifact();
@@ -290,6 +342,21 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
             LOG.debug("Run {}: seq {} {}", runId, entry.event().getSeq(),
                     entry.event().getPayload().getClass().getSimpleName());
         }
+    }
+
+    /**
+     * A command that may not touch any run's chain (it was never requested): to {@code tollgate.dlq.v1} with its
+     * bytes, the stable code in {@code tollgate.dlq.reason.code} and the message in {@code tollgate.dlq.reason}.
+     */
+    private void deadLetter(Record<String, Object> record, Command command, Reason reason) {
+        Optional<RecordMetadata> source = context.recordMetadata();
+        Headers headers = DeadLetters.headers(PolicyProcessorConfig.APPLICATION_ID, "authentication",
+                source.map(RecordMetadata::topic).orElse(""), source.map(RecordMetadata::partition).orElse(-1),
+                source.map(RecordMetadata::offset).orElse(-1L), record.headers(),
+                reason.getCode() + ": " + reason.getMessage(), reason.getCode().name());
+        headers.add(DeadLetters.REASON_CODE, reason.getCode().name().getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<String, Object>(command.getRunId(), command, record.timestamp(), headers),
+                PolicyTopology.DEAD_LETTER_COMMANDS);
     }
 
     /** Keeps the timer indexes in step with the run: active runs, and held calls of active runs by expiry. */

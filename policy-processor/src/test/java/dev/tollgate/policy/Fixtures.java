@@ -6,8 +6,8 @@ import dev.tollgate.events.CompleteStage;
 import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.FinishRun;
 import dev.tollgate.events.Identity;
-import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.KillRun;
+import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.KillSwitchScope;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.Receipt;
@@ -18,12 +18,20 @@ import dev.tollgate.events.RunBudget;
 import dev.tollgate.events.SubmitArtifact;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.ToolCallStatus;
+import dev.tollgate.events.auth.KeyRing;
+import dev.tollgate.events.auth.Proofs;
 import dev.tollgate.events.hash.CanonicalJson;
 import dev.tollgate.policy.engine.CompiledBundle;
 import dev.tollgate.policy.engine.DefaultBundle;
 import dev.tollgate.policy.engine.PolicyCompiler;
 import dev.tollgate.policy.run.StaticPolicyContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,8 +43,29 @@ public final class Fixtures {
     public static final String TENANT = "acme";
     public static final String AGENT = "agent-1";
     public static final CompiledBundle REFERENCE = DefaultBundle.compiled();
+    /** The intake service key of the tests (a fixed, non-secret test key). */
+    public static final KeyRing INTAKE_KEYS = KeyRing.of("test-intake", "test-intake-key-0123456789abcdef"
+            .getBytes(StandardCharsets.UTF_8));
 
     private Fixtures() {
+    }
+
+    /** A copy of the command with intake's proof, as intake would produce it. */
+    public static Command signed(Command command) {
+        return Proofs.signHmac(Command.newBuilder(command).build(), INTAKE_KEYS, "intake");
+    }
+
+    /** Writes {@link #INTAKE_KEYS} as a key file under {@code dir}; returns its path. */
+    public static Path intakeKeyFile(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("test-command-keys");
+            Files.writeString(file, "test-intake=" + Base64.getEncoder().encodeToString(
+                    "test-intake-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)) + "\n");
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static CompiledBundle bundle(String yaml) {

@@ -62,7 +62,11 @@ class OldEventTimeIT {
             it.identity(Identity.newBuilder().setPrincipalId(agent).setName(agent).setKind(PrincipalKind.AGENT)
                     .setTenantId(it.tenant).setApiKeySha256("0".repeat(64)).setCreatedAt(Instant.now())
                     .setUpdatedAt(Instant.now()).build());
-            it.start(DefaultBundle.yaml(), dirs.resolve("state"), Map.of());
+            // The command topic uses LogAppendTime, so a record's timestamp is its arrival, and these commands'
+            // issuedAt is a month before it: a replayed batch needs a command.max.skew.ms that covers its age, else
+            // every command is refused as CLOCK_SKEW. 31 days covers this batch.
+            it.start(DefaultBundle.yaml(), dirs.resolve("state"),
+                    Map.of("command.max.skew.ms", Long.toString(Duration.ofDays(31).toMillis())));
 
             String runId = it.prefix + "-run";
             it.send(command(it, runId, agent, "admit", RequestRun.newBuilder().setWorkflow("support-triage")

@@ -73,6 +73,7 @@ class PolicyProcessorIT {
                 "application.id", prefix + "-policy-processor",
                 "policy.bundle", prefix,
                 "state.dir", stateDirs.resolve("first").toString(),
+                "command.keys.file", Fixtures.intakeKeyFile(stateDirs).toString(),
                 // The abrupt close leaves the first instance in the group until its session times out: keep that
                 // at the broker's minimum so the second instance is not kept REBALANCING for the 45 s default.
                 "streams.consumer.session.timeout.ms", "6000",
@@ -138,7 +139,7 @@ class PolicyProcessorIT {
 
     private static void send(KafkaProducer<String, Object> producer, List<Command> commands) {
         for (Command command : commands) {
-            producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), command.getRunId(), command));
+            producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), command.getRunId(), Fixtures.signed(command)));
         }
         producer.flush();
     }

@@ -7,12 +7,14 @@ import static dev.tollgate.policy.Fixtures.artifact;
 import static dev.tollgate.policy.Fixtures.command;
 import static dev.tollgate.policy.Fixtures.completeStage;
 import static dev.tollgate.policy.Fixtures.decideApproval;
-import static dev.tollgate.policy.Fixtures.human;
-import static dev.tollgate.policy.Fixtures.killSwitch;
 import static dev.tollgate.policy.Fixtures.finish;
+import static dev.tollgate.policy.Fixtures.human;
 import static dev.tollgate.policy.Fixtures.identity;
+import static dev.tollgate.policy.Fixtures.intakeKeyFile;
+import static dev.tollgate.policy.Fixtures.killSwitch;
 import static dev.tollgate.policy.Fixtures.requestRun;
 import static dev.tollgate.policy.Fixtures.result;
+import static dev.tollgate.policy.Fixtures.signed;
 import static dev.tollgate.policy.Fixtures.toolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,8 +26,8 @@ import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.KillSwitchScope;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.PolicyBundle;
-import dev.tollgate.events.RunAdmitted;
 import dev.tollgate.events.ReasonCode;
+import dev.tollgate.events.RunAdmitted;
 import dev.tollgate.events.RunCompleted;
 import dev.tollgate.events.RunHalted;
 import dev.tollgate.events.RunRejected;
@@ -90,7 +92,8 @@ class PolicyTopologyTest {
     private TestOutputTopic<byte[], byte[]> dlq;
 
     private PolicyProcessorConfig config() {
-        return PolicyProcessorConfig.from(Map.of("state.dir", stateDir.toString(), "bootstrap.servers", "dummy:9092"));
+        return PolicyProcessorConfig.from(Map.of("state.dir", stateDir.toString(), "bootstrap.servers", "dummy:9092",
+                "command.keys.file", intakeKeyFile(stateDir).toString()));
     }
 
     @BeforeEach
@@ -129,8 +132,9 @@ class PolicyTopologyTest {
                 .setYaml(yaml).setPublishedAt(T0).build());
     }
 
+    /** As intake would: signed, the record's timestamp at the command's issuedAt. */
     private void send(Command command) {
-        commands.pipeInput(command.getRunId(), command);
+        commands.pipeInput(command.getRunId(), signed(command), command.getIssuedAt());
     }
 
     private List<LedgerEvent> verifiedLedger() {
@@ -212,7 +216,7 @@ class PolicyTopologyTest {
     @Test
     void aCommandKeyedByAnotherRunIsDeadLetteredNotDecided() {
         publish(DefaultBundle.yaml());
-        commands.pipeInput("other", requestRun("r1"));
+        commands.pipeInput("other", signed(requestRun("r1")), T0);
         assertThat(ledger.isEmpty()).isTrue();
         TestRecord<byte[], byte[]> dead = dlq.readRecord();
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.STAGE)).contains("processing:decide-run");
@@ -368,6 +372,91 @@ class PolicyTopologyTest {
             byRun.computeIfAbsent(event.getRunId(), k -> new ArrayList<>()).add(event);
         }
         return byRun;
+    }
+
+    @Test
+    void anUnsignedCommandForANewRunCreatesNoRunAndIsDeadLettered() {
+        publish(DefaultBundle.yaml());
+        commands.pipeInput("r1", requestRun("r1"), T0);
+
+        assertThat(ledger.isEmpty()).isTrue();
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON_CODE)).contains("COMMAND_UNAUTHENTICATED");
+        assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("r1");
+        assertThat(serdes.value(Topics.COMMANDS).deserializer().deserialize(Topics.COMMANDS.name(), dead.value())
+                .getRunId()).isEqualTo("r1");
+        assertThat(driver.<String, Object>getKeyValueStore(PolicyTopology.RUN_STATE_STORE).get("r1")).isNull();
+
+        send(requestRun("r1"));
+        assertThat(verifiedLedger()).singleElement().satisfies(e -> assertThat(e.getSeq()).isEqualTo(1));
+    }
+
+    @Test
+    void aSignedCommandForARunNeverRequestedCreatesNoRun() {
+        publish(DefaultBundle.yaml());
+        identities.pipeInput("agent-2", identity("agent-2", true));
+        send(command("r1", "agent-2", T0, toolCall("r1", "c1", "search_docs", SEARCH).getPayload()));
+
+        assertThat(ledger.isEmpty()).isTrue();
+        assertThat(DeadLetters.header(dlq.readRecord().headers(), DeadLetters.REASON_CODE)).contains("RUN_NOT_ACTIVE");
+        send(requestRun("r1"));
+        assertThat(verifiedLedger()).singleElement().satisfies(e -> {
+            assertThat(e.getPayload()).isInstanceOf(dev.tollgate.events.RunAdmitted.class);
+            assertThat(e.getPrincipalId()).isEqualTo(AGENT);
+        });
+    }
+
+    @Test
+    void aForgedCommandOnARunIsRecordedAsRejectedWithoutDecidingOrBurningItsCommandId() {
+        publish(DefaultBundle.yaml());
+        send(requestRun("r1"));
+        Command real = toolCall("r1", "c1", "search_docs", SEARCH);
+        commands.pipeInput("r1", real, real.getIssuedAt());
+        Command tampered = signed(real);
+        ((dev.tollgate.events.RequestToolCall) tampered.getPayload()).setTool("tickets.update");
+        commands.pipeInput("r1", tampered, real.getIssuedAt());
+
+        List<LedgerEvent> events = verifiedLedger();
+        assertThat(types(events)).containsExactly("RunAdmitted", "CommandRejected", "CommandRejected");
+        for (LedgerEvent event : events.subList(1, 3)) {
+            dev.tollgate.events.CommandRejected rejected = (dev.tollgate.events.CommandRejected) event.getPayload();
+            assertThat(rejected.getReasons()).extracting(r -> r.getCode().name())
+                    .containsExactly("COMMAND_UNAUTHENTICATED");
+            assertThat(rejected.getCallId()).as("answers no call's waiter").isNull();
+            assertThat(event.getCausationId()).isNull();
+            assertThat(event.getPrincipalId()).isEqualTo("unauthenticated");
+        }
+        assertThat(dispatch.isEmpty()).isTrue();
+
+        send(real);
+        assertThat(types(verifiedLedger())).containsExactly("ToolCallApproved");
+        assertThat(dispatch.readValue().getCallId()).isEqualTo("c1");
+    }
+
+    @Test
+    void everyDispatchCarriesTheProcessorsProof() {
+        publish(DefaultBundle.yaml());
+        send(requestRun("r1"));
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        ToolCallDispatch dispatched = dispatch.readValue();
+        assertThat(dispatched.getProof()).isNotNull();
+        assertThat(dispatched.getProof().getScheme()).isEqualTo(dev.tollgate.events.auth.Proofs.HMAC);
+        assertThat(dispatched.getProof().getSignerId()).isEqualTo(RunProcessor.DISPATCH_SIGNER);
+    }
+
+    @Test
+    void anIssuedAtFarFromTheRecordTimestampIsRejectedAsClockSkew() {
+        publish(DefaultBundle.yaml());
+        send(requestRun("r1"));
+        Command late = signed(toolCall("r1", "c1", "search_docs", SEARCH));
+        commands.pipeInput("r1", late, late.getIssuedAt().plus(Duration.ofMinutes(6)));
+
+        LedgerEvent rejected = verifiedLedger().get(1);
+        assertThat(((dev.tollgate.events.CommandRejected) rejected.getPayload()).getReasons())
+                .extracting(r -> r.getCode().name()).containsExactly("CLOCK_SKEW");
+        assertThat(rejected.getOccurredAt()).as("the record's time, not the claimed one")
+                .isEqualTo(late.getIssuedAt().plus(Duration.ofMinutes(6)));
+        assertThat(dispatch.isEmpty()).isTrue();
     }
 
     @Test

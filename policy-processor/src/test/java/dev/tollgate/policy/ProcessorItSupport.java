@@ -82,7 +82,8 @@ final class ProcessorItSupport implements AutoCloseable {
                 "schema.registry.url", kafka.schemaRegistryUrl(),
                 "application.id", prefix + "-policy-processor",
                 "policy.bundle", prefix,
-                "state.dir", stateDir.toString()));
+                "state.dir", stateDir.toString(),
+                "command.keys.file", Fixtures.intakeKeyFile(stateDir).toString()));
         settings.putAll(extra);
         app = PolicyProcessorApp.start(PolicyProcessorConfig.from(settings));
         ledger.subscribe(List.of(Topics.LEDGER.name()));
@@ -123,14 +124,23 @@ final class ProcessorItSupport implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
 
+    /** Sends the command as intake would: with intake's proof. */
     void send(Command command) throws Exception {
+        send(Topics.COMMANDS.name(), command.getRunId(), Fixtures.signed(command));
+    }
+
+    /** Sends the command exactly as given (an attacker's, or one signed some other way). */
+    void sendAsIs(Command command) throws Exception {
         send(Topics.COMMANDS.name(), command.getRunId(), command);
     }
 
-    /** Sends {@code command} with the producer's record timestamp set to {@code recordTime}. */
+    /**
+     * Sends {@code command}, with intake's proof, with the producer's record timestamp set to {@code recordTime}
+     * (the commands topic uses LogAppendTime, so the broker replaces it with the arrival time).
+     */
     void send(Command command, Instant recordTime) throws Exception {
         producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), null, recordTime.toEpochMilli(),
-                command.getRunId(), command)).get();
+                command.getRunId(), Fixtures.signed(command))).get();
     }
 
     void identity(Identity identity) throws Exception {

@@ -3,6 +3,8 @@ package dev.tollgate.gateway;
 import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.KeyRing;
+import dev.tollgate.events.auth.Proofs;
 import dev.tollgate.events.dlq.DeadLetters;
 import dev.tollgate.events.logging.RunLogContext;
 import dev.tollgate.events.metrics.ServiceMeters;
@@ -35,6 +37,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -64,6 +67,8 @@ final class DispatchLoop implements Runnable {
     /** W3C trace context as a record header: read from the dispatch record, written on the result record. */
     static final String TRACEPARENT = "traceparent";
     private static final String APPLICATION = "tollgate-tool-gateway";
+    /** The reason code of a dispatch refused for want of the processor's proof. */
+    static final String UNAUTHENTICATED = "DISPATCH_UNAUTHENTICATED";
 
     /** The consumed, not yet committed offsets of one assigned partition. Loop thread only, except revoked. */
     private static final class Track {
@@ -95,6 +100,8 @@ final class DispatchLoop implements Runnable {
     private final Map<TopicPartition, Track> tracks = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong pauses = new AtomicLong();
+    private final AtomicLong unauthenticated = new AtomicLong();
+    private final KeyRing dispatchKeys;
     private final MeterRegistry meters;
     private final Tracing tracing;
     private boolean paused;
@@ -104,11 +111,12 @@ final class DispatchLoop implements Runnable {
 
     DispatchLoop(GatewayConfig config, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
                  Deserializer<ToolCallDispatch> dispatches, Serializer<ToolCallResult> results,
-                 CallProcessor processor, RunScheduler scheduler, Journal journal, MeterRegistry meters,
-                 Tracing tracing) {
+                 CallProcessor processor, RunScheduler scheduler, Journal journal, KeyRing dispatchKeys,
+                 MeterRegistry meters, Tracing tracing) {
         this.meters = meters;
         this.tracing = tracing;
         this.config = config;
+        this.dispatchKeys = dispatchKeys;
         this.consumer = consumer;
         this.producer = producer;
         this.dispatches = dispatches;
@@ -128,6 +136,11 @@ final class DispatchLoop implements Runnable {
 
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** Dispatches refused because they carried no valid proof of the policy-processor. */
+    long unauthenticatedDispatches() {
+        return unauthenticated.get();
     }
 
     /** How often the consumer was paused because too many calls were in flight. */
@@ -204,6 +217,18 @@ final class DispatchLoop implements Runnable {
             completions.add(new Completion(partition, track, record.offset(), null, null,
                     DeadLetters.record(APPLICATION, "deserialization", record.topic(), record.partition(),
                             record.offset(), record.key(), record.value(), record.headers(), e)));
+            return;
+        }
+        if (!Proofs.verifyHmac(dispatch, dispatchKeys)) {
+            unauthenticated.incrementAndGet();
+            LOG.warn("runId={} callId={}: dispatch at {}@{} has no valid proof of the policy-processor; nothing runs, "
+                    + "to the DLQ", dispatch.getRunId(), dispatch.getCallId(), partition, record.offset());
+            Headers headers = DeadLetters.headers(APPLICATION, "authentication", record.topic(), record.partition(),
+                    record.offset(), record.headers(), UNAUTHENTICATED + ": the dispatch carries no valid proof of "
+                            + "the policy-processor", UNAUTHENTICATED);
+            headers.add(DeadLetters.REASON_CODE, UNAUTHENTICATED.getBytes(StandardCharsets.UTF_8));
+            completions.add(new Completion(partition, track, record.offset(), null, null, new ProducerRecord<>(
+                    Topics.DLQ.name(), null, record.key(), record.value(), headers)));
             return;
         }
         long offset = record.offset();

@@ -59,6 +59,7 @@ public final class GatewayConfig {
     public static final Key MAX_IN_FLIGHT = new Key("limits.maxInFlight");
     public static final Key SIGNING_PRIVATE_KEY = new Key("signing.privateKeyFile");
     public static final Key SIGNING_PUBLIC_KEY = new Key("signing.publicKeyFile");
+    public static final Key DISPATCH_KEYS = new Key("dispatch.keysFile");
     public static final Key HTTP_PORT = new Key("http.port");
     public static final Key SESSION_TIMEOUT_MS = new Key("consumer.session.timeout.ms");
     public static final Key CREATE_TOPICS = new Key("create.topics");
@@ -110,6 +111,11 @@ public final class GatewayConfig {
                             + "start.")
             .define(SIGNING_PUBLIC_KEY.name(), Type.STRING, "", null,
                     "X.509 (DER) Ed25519 public key; empty: <data.dir>/receipt-signing.pub, generated on first start.")
+            .define(DISPATCH_KEYS.name(), Type.STRING, "", null,
+                    "Keys the policy-processor signs dispatches with (keyId=base64 lines, shared with it, never "
+                            + "logged); a dispatch without a valid proof by one of them runs nothing and goes to the "
+                            + "DLQ. Empty: <data.dir>/dispatch-keys, created with a random key (which no processor "
+                            + "shares) if missing.")
             .define(HTTP_PORT.name(), Type.INT, -1, Range.between(-1, 65535),
                     "Port of the gateway's HTTP endpoint (GET /v1/keys, /health/live, /health/ready, /metrics); -1: "
                             + "none, 0: any free port.")
@@ -271,6 +277,10 @@ public final class GatewayConfig {
 
     public Path outbox() {
         return pathOr(OUTBOX, "outbox.jsonl");
+    }
+
+    public Path dispatchKeysFile() {
+        return pathOr(DISPATCH_KEYS, "dispatch-keys");
     }
 
     public Path signingPrivateKeyFile() {

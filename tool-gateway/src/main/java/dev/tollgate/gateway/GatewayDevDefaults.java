@@ -39,12 +39,18 @@ public final class GatewayDevDefaults {
             settings.put(GatewayConfig.BOOTSTRAP_SERVERS.name(), bootstrapServers);
             settings.put(GatewayConfig.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl);
             settings.put(GatewayConfig.DATA_DIR.name(), gatewayDir.toString());
+            settings.put(GatewayConfig.DISPATCH_KEYS.name(), dispatchKeysFile(dataDir).toString());
             GatewayConfig config = GatewayConfig.fromYaml(yaml, settings);
             seedDocs(config.docsRoot());
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the dev gateway config", e);
         }
+    }
+
+    /** Where {@code tollgate dev} keeps the dispatch keys the policy-processor and the gateway share. */
+    public static Path dispatchKeysFile(Path dataDir) {
+        return dataDir.resolve("secrets").resolve("dispatch-keys");
     }
 
     private static void seedDocs(Path docsRoot) throws IOException {

@@ -7,6 +7,7 @@ import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.ToolDefinition;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.KeyRing;
 import dev.tollgate.events.health.HealthRoutes;
 import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.metrics.ServiceMeters;
@@ -136,7 +137,8 @@ public final class ToolGatewayApp implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.loop = new DispatchLoop(config, consumer, producer, serdes.value(Topics.DISPATCH).deserializer(),
-                serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal, meters, tracing);
+                serdes.value(Topics.TOOL_RESULTS).serializer(), processor, scheduler, journal,
+                KeyRing.loadOrCreate(config.dispatchKeysFile()), meters, tracing);
         this.loopThread = new Thread(() -> {
             loop.run();
             health.fatal("the dispatch loop stopped", loop.failure());
@@ -207,6 +209,11 @@ public final class ToolGatewayApp implements AutoCloseable {
     /** How often back-pressure paused consumption (for tests and metrics). */
     long backPressurePauses() {
         return loop.backPressurePauses();
+    }
+
+    /** Dispatches refused (to the DLQ, nothing run) because they carried no valid proof of the policy-processor. */
+    public long unauthenticatedDispatches() {
+        return loop.unauthenticatedDispatches();
     }
 
     /** Dispatch records consumed and not yet finished. */

@@ -45,6 +45,9 @@ class CrashRecoveryIT {
                 "gateway.id: " + GatewayItSupport.GATEWAY_ID,
                 "consumer.session.timeout.ms: 6000",
                 "outbox: \"" + outbox + "\"",
+                // The child gateway must accept dispatches signed with the tests' dispatch key.
+                "dispatch:",
+                "  keysFile: \"" + GatewayItSupport.dispatchKeyFile(dir) + "\"",
                 "timeouts:",
                 "  default: PT60S",
                 ""));

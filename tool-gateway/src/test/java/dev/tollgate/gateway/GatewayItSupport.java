@@ -5,12 +5,19 @@ import dev.tollgate.events.ToolCallDispatch;
 import dev.tollgate.events.ToolCallResult;
 import dev.tollgate.events.ToolDefinition;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.KeyRing;
+import dev.tollgate.events.auth.Proofs;
 import dev.tollgate.events.hash.CanonicalJson;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,16 +73,34 @@ final class GatewayItSupport implements AutoCloseable {
         this.reader = new Thread(this::read, "it-result-reader");
     }
 
-    /** The gateway config of a test: everything local under {@code dir}. */
+    /** The dispatch key of the tests, as the policy-processor would hold it (a fixed, non-secret test key). */
+    static final byte[] DISPATCH_SECRET = "test-dispatch-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+    static final KeyRing DISPATCH_KEYS = KeyRing.of("test-dispatch", DISPATCH_SECRET);
+
+    /** The gateway config of a test: everything local under {@code dir}, sharing {@link #DISPATCH_KEYS}. */
     static GatewayConfig config(String bootstrap, String registryUrl, Path dir, Map<String, String> more) {
+        Path keys = dispatchKeyFile(dir);
         Map<String, String> values = new HashMap<>(Map.of(
                 "bootstrap.servers", bootstrap,
                 "schema.registry.url", registryUrl,
                 "data.dir", dir.resolve("gateway").toString(),
                 "gateway.id", GATEWAY_ID,
-                "consumer.session.timeout.ms", "6000"));
+                "consumer.session.timeout.ms", "6000",
+                "dispatch.keysFile", keys.toString()));
         values.putAll(more);
         return GatewayConfig.of(values);
+    }
+
+    /** Writes {@link #DISPATCH_KEYS} as {@code dir/dispatch-keys}, the gateway's dispatch.keysFile; returns it. */
+    static Path dispatchKeyFile(Path dir) {
+        Path keys = dir.resolve("dispatch-keys");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(keys, "test-dispatch=" + Base64.getEncoder().encodeToString(DISPATCH_SECRET) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys;
     }
 
     /** Starts reading; call once the gateway has created its topics. */
@@ -132,14 +157,25 @@ final class GatewayItSupport implements AutoCloseable {
         dispatchPinned(runId, callId, tool, argsJson, schemaJson, null);
     }
 
-    /** A dispatch carrying a bundle's pin of the tool's definition. */
+    /** A dispatch carrying a bundle's pin of the tool's definition, signed as the policy-processor signs it. */
     void dispatchPinned(String runId, String callId, String tool, String argsJson, String schemaJson, String pin) {
-        ToolCallDispatch dispatch = ToolCallDispatch.newBuilder()
-                .setPin(pin)
+        ToolCallDispatch dispatch = unsigned(runId, callId, tool, argsJson, schemaJson);
+        dispatch.setPin(pin);
+        send(Proofs.signHmac(dispatch, DISPATCH_KEYS, "policy-processor"));
+    }
+
+    /** A dispatch as the policy-processor would build it, without its proof. */
+    static ToolCallDispatch unsigned(String runId, String callId, String tool, String argsJson, String schemaJson) {
+        return ToolCallDispatch.newBuilder()
                 .setRunId(runId).setCallId(callId).setTool(tool)
                 .setArgsJson(argsJson).setArgsSha256(CanonicalJson.sha256(argsJson)).setArgsSchemaJson(schemaJson)
                 .setTenantId("tenant-it").setPrincipalId("agent-it").setApprovedAt(Instant.now())
                 .build();
+    }
+
+    /** Produces the dispatch exactly as given. */
+    void send(ToolCallDispatch dispatch) {
+        String runId = dispatch.getRunId();
         byte[] bytes = serdes.value(Topics.DISPATCH).serializer().serialize(Topics.DISPATCH.name(), dispatch);
         send(runId, bytes);
     }

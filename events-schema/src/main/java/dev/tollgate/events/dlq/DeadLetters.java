@@ -21,6 +21,8 @@ public final class DeadLetters {
     public static final String SOURCE_OFFSET = "tollgate.dlq.source.offset";
     public static final String APPLICATION = "tollgate.dlq.application";
     public static final String STAGE = "tollgate.dlq.stage";
+    /** The stable reason code of a record refused by a rule (e.g. COMMAND_UNAUTHENTICATED), when there is one. */
+    public static final String REASON_CODE = "tollgate.dlq.reason.code";
 
     private static final int MAX_REASON_CHARS = 2000;
 
@@ -35,20 +37,32 @@ public final class DeadLetters {
     public static ProducerRecord<byte[], byte[]> record(String application, String stage, String sourceTopic,
                                                         int partition, long offset, byte[] key, byte[] value,
                                                         Headers original, Throwable error) {
+        Headers headers = headers(application, stage, sourceTopic, partition, offset, original, reason(error),
+                error == null ? "unknown" : error.getClass().getName());
+        return new ProducerRecord<>(Topics.DLQ.name(), null, key, value, headers);
+    }
+
+    /**
+     * The headers of a dead letter: the original ones, then where it came from and why. A record refused by a rule
+     * rather than by an exception names the rule's stable code as {@code errorClass} (and in {@link #REASON_CODE}).
+     */
+    public static Headers headers(String application, String stage, String sourceTopic, int partition, long offset,
+                                  Headers original, String reason, String errorClass) {
         Headers headers = new RecordHeaders();
         if (original != null) {
             for (Header header : original) {
                 headers.add(header);
             }
         }
-        headers.add(REASON, utf8(reason(error)));
-        headers.add(ERROR_CLASS, utf8(error == null ? "unknown" : error.getClass().getName()));
+        String bounded = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
+        headers.add(REASON, utf8(bounded));
+        headers.add(ERROR_CLASS, utf8(errorClass));
         headers.add(SOURCE_TOPIC, utf8(sourceTopic == null ? "" : sourceTopic));
         headers.add(SOURCE_PARTITION, utf8(Integer.toString(partition)));
         headers.add(SOURCE_OFFSET, utf8(Long.toString(offset)));
         headers.add(APPLICATION, utf8(application == null ? "" : application));
         headers.add(STAGE, utf8(stage));
-        return new ProducerRecord<>(Topics.DLQ.name(), null, key, value, headers);
+        return headers;
     }
 
     /** The reason of an error: its message and the messages of its causes, bounded in length. */

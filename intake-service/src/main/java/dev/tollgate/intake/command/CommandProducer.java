@@ -2,6 +2,7 @@ package dev.tollgate.intake.command;
 
 import dev.tollgate.events.Command;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.Proofs;
 import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.http.Answers;
 import dev.tollgate.intake.identity.Principal;
@@ -17,12 +18,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns an accepted request into one {@link Command} on {@code tollgate.commands.v1}, keyed by runId, produced
  * idempotently with {@code acks=all} before the answer, so a 202 means the command is durable. Carries the W3C
- * {@code traceparent} of the request (or starts one) and counts commands by type
+ * {@code traceparent} of the request (or starts one), is signed with the intake service key on behalf of the
+ * authenticated principal (the processor decides nothing it cannot attribute), and counts commands by type
  * ({@code tollgate.intake.commands}).
  */
 public final class CommandProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProducer.class);
+    /** The signer named on intake's proofs. */
+    static final String SIGNER = "intake";
 
     private final Publisher publisher;
     private final Clock clock;
@@ -39,6 +43,15 @@ public final class CommandProducer {
         this.publisher = publisher;
         this.clock = clock;
         this.meters = meters;
+    }
+
+    /**
+     * The run id of an {@code Idempotency-Key}: the same for the same principal and key, and unpredictable to anyone
+     * without the intake service key (an HMAC), so no other principal can claim a run id before its owner does.
+     */
+    public String derivedRunId(Principal principal, String idempotencyKey) {
+        return Ids.keyed(publisher.commandKeys().derive("run-ids"), "run", principal.tenantId(),
+                principal.principalId(), idempotencyKey);
     }
 
     /** Produces the command with a fresh command id and answers 202 with the run and command ids. */
@@ -69,6 +82,7 @@ public final class CommandProducer {
                 .setTraceparent(traceparent)
                 .setPayload(payload)
                 .build();
+        Proofs.signHmac(command, publisher.commandKeys(), SIGNER);
         publisher.publish(Topics.COMMANDS, runId, command, traceparent);
         ctx.header("traceparent", traceparent);
         Counter.builder("tollgate.intake.commands").tag("type", payload.getClass().getSimpleName())

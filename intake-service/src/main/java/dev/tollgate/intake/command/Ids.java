@@ -1,10 +1,13 @@
 package dev.tollgate.intake.command;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Ids that are derived rather than remembered: a name-based UUID (version 5, SHA-1, RFC 9562) of a namespace and
@@ -39,6 +42,34 @@ public final class Ids {
         sha1.update(toBytes(NAMESPACE));
         byte[] hash = sha1.digest(name.toString().getBytes(StandardCharsets.UTF_8));
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (hash[i] & 0xff);
+            lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+        }
+        return new UUID(msb, lsb).toString();
+    }
+
+    /**
+     * A UUID-shaped id keyed with {@code secret} (HMAC-SHA256 of the parts, joined unambiguously): the same parts
+     * give the same id, and no one without the secret can compute it in advance.
+     */
+    public static String keyed(byte[] secret, String... parts) {
+        StringBuilder name = new StringBuilder();
+        for (String part : parts) {
+            name.append(part.length()).append(':').append(part).append(';');
+        }
+        byte[] hash;
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            hash = mac.doFinal(name.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK has HmacSHA256", e);
+        }
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x80);
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
         long msb = 0;
         long lsb = 0;

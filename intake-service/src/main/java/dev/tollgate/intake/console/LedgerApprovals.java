@@ -51,7 +51,7 @@ public final class LedgerApprovals implements ConsoleApprovals {
             return Outcome.refused(403, "a principal cannot approve its own call");
         }
         ApprovalDecision decision = approve ? ApprovalDecision.APPROVE : ApprovalDecision.DENY;
-        String commandId = Ids.derived("decide-approval", person.tenantId(), person.principalId(), callId,
+        String commandId = Ids.derived("decide-approval", person.tenantId(), person.principalId(), runId, callId,
                 decision.name());
         Command command = Command.newBuilder()
                 .setCommandId(commandId)

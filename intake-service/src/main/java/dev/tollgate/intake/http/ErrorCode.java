@@ -13,6 +13,8 @@ public enum ErrorCode {
     NOT_FOUND(404),
     METHOD_NOT_ALLOWED(405),
     CONFLICT(409),
+    /** {@code POST /v1/approvals/{callId}} names a callId held in more than one run of the tenant. */
+    AMBIGUOUS_CALL_ID(409),
     BODY_TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
     RATE_LIMITED(429),

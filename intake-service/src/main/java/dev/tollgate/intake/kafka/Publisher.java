@@ -1,6 +1,9 @@
 package dev.tollgate.intake.kafka;
 
+import dev.tollgate.events.Command;
 import dev.tollgate.events.TopicSpec;
+import dev.tollgate.events.auth.KeyRing;
+import dev.tollgate.events.auth.Proofs;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.events.tracing.Tracing;
 import dev.tollgate.intake.http.ApiException;
@@ -34,8 +37,15 @@ public final class Publisher implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final TollgateSerdes serdes;
     private final Duration wait;
+    private final KeyRing commandKeys;
 
     public Publisher(Map<String, Object> producerProps, TollgateSerdes serdes) {
+        this(producerProps, serdes, KeyRing.random());
+    }
+
+    /** A publisher whose commands are signed with {@code commandKeys} (see {@link #commandKeys()}). */
+    public Publisher(Map<String, Object> producerProps, TollgateSerdes serdes, KeyRing commandKeys) {
+        this.commandKeys = commandKeys;
         this.producer = new KafkaProducer<>(producerProps);
         this.serdes = serdes;
         long delivery = Long.parseLong(String.valueOf(producerProps.getOrDefault("delivery.timeout.ms", 120_000)));
@@ -45,6 +55,11 @@ public final class Publisher implements AutoCloseable {
 
     public Producer<byte[], byte[]> producer() {
         return producer;
+    }
+
+    /** The intake service keys: commands are signed with them on behalf of the authenticated principal. */
+    public KeyRing commandKeys() {
+        return commandKeys;
     }
 
     public TollgateSerdes serdes() {
@@ -58,6 +73,10 @@ public final class Publisher implements AutoCloseable {
 
     /** As above, with a W3C {@code traceparent} record header when {@code traceparent} is not null. */
     public <V> RecordMetadata publish(TopicSpec<String, V> topic, String key, V value, String traceparent) {
+        if (value instanceof Command command && command.getProof() == null) {
+            // Every command intake writes carries intake's proof for the principal it authenticated.
+            Proofs.signHmac(command, commandKeys, "intake");
+        }
         byte[] valueBytes;
         try {
             valueBytes = serdes.value(topic).serializer().serialize(topic.name(), value);

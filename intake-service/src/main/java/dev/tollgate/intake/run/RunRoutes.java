@@ -70,13 +70,14 @@ public final class RunRoutes implements Feature {
         String runId;
         String commandId;
         if (idempotencyKey != null) {
-            runId = Ids.derived("run", agent.tenantId(), agent.principalId(), idempotencyKey);
+            runId = commands.derivedRunId(agent, idempotencyKey);
             commandId = Ids.derived("request-run", agent.tenantId(), agent.principalId(), idempotencyKey);
         } else {
             runId = Ids.random();
             commandId = Ids.random();
         }
         commands.produce(ctx, agent, runId, commandId, payload.build());
+        runs.requested(runId, agent);
         Answers.json(ctx, 202, Answers.JSON.objectNode().put("runId", runId).put("commandId", commandId));
     }
 

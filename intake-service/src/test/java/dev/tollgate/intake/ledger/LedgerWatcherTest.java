@@ -75,6 +75,10 @@ class LedgerWatcherTest {
         assertThat(watcher.heldCalls("acme", "call-1")).extracting(HeldCallView::runId)
                 .containsExactly("run-a", "run-b");
         assertThat(watcher.heldCall("run-b", "call-1")).isPresent();
+
+        watcher.onEvent(event("run-a", new ApprovalGranted("call-1", "human-1", "ok")));
+        assertThat(watcher.heldCall("run-a", "call-1").orElseThrow().pending()).isFalse();
+        assertThat(watcher.heldCall("run-b", "call-1").orElseThrow().pending()).as("the other run's call").isTrue();
     }
 
     @Test

@@ -76,7 +76,7 @@ final class DemoScenarios {
                 Map.of("to", List.of("someone@gmail.com"), "subject", "hello"), "DENIED_BY_RULE"));
         step("a bulk ticket update held, then approved by the support lead", () -> heldThenApproved(run));
         step("an MCP client session: tools/list, an approved and a denied call", this::mcpSession);
-        step("a self-approval refused, even past intake", this::selfApprovalRefused);
+        step("a forged self-approval refused, even past intake", this::selfApprovalRefused);
         step("a token budget exhausted and the run halted", this::tokenBudgetExhausted);
         step("a gate failing on an email in the report, then passing after a fix", this::gateFailsThenPasses);
         step("an agent kill switch halting a run", this::killSwitchHaltsRun);
@@ -186,9 +186,10 @@ final class DemoScenarios {
     }
 
     /**
-     * Agents may also write commands straight to tollgate.commands.v1 (the SDK path of DESIGN.md), past intake's
-     * checks. An agent that approves its own held call that way is still refused, by the policy-processor, and the
-     * refusal is on the ledger.
+     * Anyone who can write tollgate.commands.v1 can put any principal in a command's envelope, past intake's checks.
+     * An agent that approves its own held call that way is refused by the policy-processor before any decision: the
+     * command carries no proof of its producer (COMMAND_UNAUTHENTICATED). Signed with the agent's own key it would
+     * be attributed to the agent, and refused as SELF_APPROVAL. The refusal is on the ledger; the call stays held.
      */
     private Observation selfApprovalRefused() {
         String runId = admitRun("support-triage", "staging");
@@ -210,9 +211,13 @@ final class DemoScenarios {
             throw new IllegalStateException("cannot write the command: " + e, e);
         }
         JsonNode rejected = awaitEvent(runId, "CommandRejected",
-                e -> callId.equals(e.path("payload").path("callId").asText()));
-        JsonNode still = query.get("/v1/tool-calls/" + callId, adminKey).body();
-        return observe("PENDING_APPROVAL SELF_APPROVAL PENDING_APPROVAL", call.text("/decision") + " "
+                e -> command.getCommandId().equals(e.path("payload").path("commandId").asText()));
+        // The projector's call view is a repartitioned store, a moment behind the run's timeline read above.
+        JsonNode still = await(() -> {
+            Answer view = query.get("/v1/tool-calls/" + callId, adminKey);
+            return view.text("/decision").isEmpty() ? Optional.empty() : Optional.of(view.body());
+        }, "the view of call " + callId);
+        return observe("PENDING_APPROVAL COMMAND_UNAUTHENTICATED PENDING_APPROVAL", call.text("/decision") + " "
                 + rejected.path("payload").path("reasons").path(0).path("code").asText() + " "
                 + still.path("decision").asText());
     }

@@ -7,6 +7,7 @@ import dev.tollgate.events.ApprovalGranted;
 import dev.tollgate.events.Command;
 import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.Identity;
+import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.RequestToolCall;
 import dev.tollgate.events.ToolCallDispatch;
@@ -32,7 +33,7 @@ import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Decisions on held tool calls. A {@code DecideApproval} is accepted from an enabled principal of the run's
+ * Decisions on held tool calls. A {@code DecideApproval} is accepted from an enabled human principal of the run's
  * tenant that holds one of the call's approver roles and is not the principal that requested the call; approval
  * appends {@code ApprovalGranted} and dispatches the call with its intact arguments, denial appends
  * {@code ApprovalDenied} (the call's decision becomes APPROVAL_DENIED) and releases its reservation. A call not
@@ -74,6 +75,10 @@ public final class ApprovalDecider {
         if (approver.getPrincipalId().equals(state.getPrincipalId())) {
             return reject(bundle, command, ReasonCode.SELF_APPROVAL, "the principal that requested call " + callId
                     + " cannot decide it");
+        }
+        if (approver.getKind() != PrincipalKind.HUMAN) {
+            return reject(bundle, command, ReasonCode.APPROVER_NOT_ALLOWED, "approver " + approver.getPrincipalId()
+                    + " is not a human principal");
         }
         if (approver.getRoles().stream().noneMatch(call.getApproverRoles()::contains)) {
             return reject(bundle, command, ReasonCode.APPROVER_NOT_ALLOWED, "approver " + approver.getPrincipalId()

@@ -151,6 +151,26 @@ public final class RunDecider {
         return new Decision(events, bundle);
     }
 
+    /** Whether the run was ever requested: it has a RunAdmitted or RunRejected, so it has an owner and a chain. */
+    public static boolean requested(RunState state) {
+        return state != null && state.getStatus() != RunStatus.UNSPECIFIED;
+    }
+
+    /**
+     * The answer to a command of a requested run that could not be attributed to its producer (see
+     * {@code auth.CommandAuthenticator}): the run's due timers at {@code at} (the record's timestamp, since the
+     * command's own issuedAt is not trusted), then {@code CommandRejected} with the reason. Nothing is decided: the
+     * rejection names no callId and records no causation, so a forged command can neither answer a real call's
+     * waiter nor burn a real command's id.
+     */
+    public static Decision unattributed(RunState state, Command command, Reason reason, Instant at,
+                                        PolicyContext context) {
+        Decision timers = timers(state, at, context);
+        List<Decided> events = new ArrayList<>(timers.events());
+        events.add(Decided.of(Rejections.rejected(command, null, List.of(reason))));
+        return new Decision(events, context.bundle().orElse(null));
+    }
+
     public static Decision decide(RunState state, ToolCallResult result, PolicyContext context) {
         return ToolResultDecider.decide(state, result, context);
     }

@@ -44,7 +44,8 @@ class ApprovalDeciderTest {
                 "lead", human("lead", TENANT, true, "support-lead"),
                 "viewer", human("viewer", TENANT, true, "support"),
                 "other-lead", human("other-lead", "globex", true, "support-lead"),
-                "gone-lead", human("gone-lead", TENANT, false, "support-lead")));
+                "gone-lead", human("gone-lead", TENANT, false, "support-lead"),
+                "agent-lead", identity("agent-lead", true, "support-lead")));
         for (Identity identity : extra) {
             identities.put(identity.getPrincipalId(), identity);
         }
@@ -90,6 +91,14 @@ class ApprovalDeciderTest {
     void thePrincipalThatRequestedTheCallCannotApproveIt() {
         // AGENT holds support-lead too: only the requester rule stops it.
         assertThat(rejection(held(), decide(AGENT, 60, ApprovalDecision.APPROVE))).isEqualTo(ReasonCode.SELF_APPROVAL);
+    }
+
+    @Test
+    void anAgentHoldingAnApproverRoleCannotApprove() {
+        RunHarness run = held();
+        assertThat(rejection(run, decide("agent-lead", 60, ApprovalDecision.APPROVE)))
+                .isEqualTo(ReasonCode.APPROVER_NOT_ALLOWED);
+        assertThat(run.dispatches()).isEmpty();
     }
 
     @Test
