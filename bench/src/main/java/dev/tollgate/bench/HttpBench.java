@@ -172,7 +172,7 @@ final class HttpBench {
             }
             String body = approved
                     ? "{\"tool\":\"echo\",\"args\":{\"msg\":\"bench\"},\"callId\":\"" + callId + "\"}"
-                    : "{\"tool\":\"email.send\",\"args\":{\"to\":[\"someone@gmail.test\"],\"subject\":\"hi\"},"
+                    : "{\"tool\":\"email.send\",\"args\":{\"to\":[\"someone@gmail.com\"],\"subject\":\"hi\"},"
                     + "\"callId\":\"" + callId + "\"}";
             inFlight.add(postAsync("/v1/runs/" + runs.get(agent).get(run) + "/tool-calls?waitMs=5000",
                     keys.get(agent), body).handle((answer, error) -> {

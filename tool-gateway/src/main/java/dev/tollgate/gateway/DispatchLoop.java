@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -107,6 +108,8 @@ final class DispatchLoop implements Runnable {
     private boolean paused;
     private volatile boolean running = true;
     private volatile boolean polling;
+    /** The loop is (about to be) blocked in a poll: a worker's {@link #signal()} wakes it. */
+    private volatile boolean waiting;
     private volatile Throwable failure;
 
     DispatchLoop(GatewayConfig config, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
@@ -170,12 +173,25 @@ final class DispatchLoop implements Runnable {
             while (running) {
                 try {
                     Duration timeout = inFlight.get() > 0 ? Duration.ofMillis(10) : Duration.ofMillis(100);
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+                    // Set before the queues are looked at: a worker that queues after this sees it and wakes us.
+                    waiting = true;
+                    if (!startRequests.isEmpty() || !completions.isEmpty()) {
+                        waiting = false;
+                        timeout = Duration.ZERO;
+                    }
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+                    waiting = false;
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
                         accept(record);
                     }
                     polling = true;
                 } catch (WakeupException e) {
-                    continue;
+                    waiting = false;
+                    // A worker finished a call or asked for its STARTED marker (see signal()); stop() clears
+                    // running. Either way, what is queued is committed now rather than after the next poll.
+                    if (!running) {
+                        continue;
+                    }
                 }
                 flush();
                 applyBackPressure();
@@ -256,13 +272,27 @@ final class DispatchLoop implements Runnable {
                 journal.record(outcome.finished());
             }
             completions.add(new Completion(partition, track, offset, outcome, traceparent, null));
+            signal();
         });
+    }
+
+    /**
+     * Called on a worker thread after it queued a completion or a start request: wakes the loop out of its poll, so
+     * the transaction that publishes the result (or commits the STARTED marker the worker waits for) begins at once
+     * instead of when the poll times out. Only the loop thread touches the producer; the transactions, the journal
+     * and the order STARTED-before-side-effect are unchanged.
+     */
+    private void signal() {
+        if (waiting) {
+            consumer.wakeup();
+        }
     }
 
     /** Called on a worker thread: blocks until the STARTED marker is committed. */
     private boolean awaitStarted(Track track, JournalEntry marker) throws InterruptedException {
         StartRequest request = new StartRequest(track, marker, new CompletableFuture<>());
         startRequests.add(request);
+        signal();
         try {
             return request.done().get();
         } catch (ExecutionException e) {

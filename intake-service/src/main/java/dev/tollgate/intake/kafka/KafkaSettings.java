@@ -28,7 +28,9 @@ public final class KafkaSettings {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        // Every request waits for its record's acknowledgement, so a send does not linger; batches still form while
+        // earlier sends are in flight.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryTimeoutMs);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(500, deliveryTimeoutMs / 2 - 10));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, deliveryTimeoutMs);

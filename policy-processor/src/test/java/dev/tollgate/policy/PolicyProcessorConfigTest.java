@@ -1,0 +1,35 @@
+package dev.tollgate.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class PolicyProcessorConfigTest {
+
+    @Test
+    void pollsAtAQuarterOfTheCommitIntervalSoAnIdleThreadCommitsOnTime() {
+        Properties props = PolicyProcessorConfig.from(Map.of("commit.interval.ms", "20")).streamsProperties();
+
+        assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("20");
+        assertThat(props.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo("5");
+        assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    @Test
+    void pollTimeoutStaysBetweenOneMillisecondAndStreamsDefault() {
+        assertThat(PolicyProcessorConfig.pollMs(0)).isEqualTo(1);
+        assertThat(PolicyProcessorConfig.pollMs(2)).isEqualTo(1);
+        assertThat(PolicyProcessorConfig.pollMs(100)).isEqualTo(25);
+        assertThat(PolicyProcessorConfig.pollMs(1_000)).isEqualTo(100);
+    }
+
+    @Test
+    void aKafkaPollSettingWins() {
+        Properties props = PolicyProcessorConfig.from(Map.of("kafka.poll.ms", "50")).streamsProperties();
+
+        assertThat(props.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo("50");
+    }
+}
