@@ -187,7 +187,7 @@ public final class PolicyProcessorConfig {
      * The stream threads' poll timeout for a commit interval: a quarter of it, between 1 ms and Streams' own default
      * of 100 ms. A {@code kafka.poll.ms} setting wins.
      */
-    static long pollMs(long commitIntervalMs) {
+    public static long pollMs(long commitIntervalMs) {
         return Math.max(1, Math.min(100, commitIntervalMs / 4));
     }
 
