@@ -80,20 +80,23 @@ public final class ProjectorTopology {
     /** Builds the topology; no I/O. */
     public static Topology build(ProjectorConfig config, TollgateSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
+        // The stores rewritten by every event of a run or a call (view, span, call views, inbox, held calls) are
+        // cached: between two commits a key is written to RocksDB and its changelog once, not once per event, which
+        // is what bounds catching up on a long ledger. The timeline gets one new key per event, so no cache there.
         Deserializer<LedgerEvent> ledger = serdes.value(Topics.LEDGER).deserializer();
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_VIEW_STORE),
-                Serdes.String(), JsonSerde.of(RunView.class)));
+                Serdes.String(), JsonSerde.of(RunView.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_TIMELINE_STORE),
                 Serdes.String(), JsonSerde.of(TimelineEntry.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPROVAL_INBOX_STORE),
-                Serdes.String(), JsonSerde.of(PendingApproval.class)));
+                Serdes.String(), JsonSerde.of(PendingApproval.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TOOL_CALL_STORE),
-                Serdes.String(), JsonSerde.of(TOOL_CALLS)));
+                Serdes.String(), JsonSerde.of(TOOL_CALLS)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_CALL_STORE),
-                Serdes.String(), JsonSerde.of(HELD_CALLS)));
+                Serdes.String(), JsonSerde.of(HELD_CALLS)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_OFFSET_STORE),
-                Serdes.String(), JsonSerde.of(RunSpan.class)));
+                Serdes.String(), JsonSerde.of(RunSpan.class)).withCachingEnabled());
 
         KStream<String, byte[]> events = builder.stream(Topics.LEDGER.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-ledger"));
