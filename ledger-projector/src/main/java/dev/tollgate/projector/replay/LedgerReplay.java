@@ -5,6 +5,7 @@ import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.ledger.model.LedgerFold;
 import dev.tollgate.ledger.model.RunView;
 import dev.tollgate.projector.verify.RawLedgerRecord;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -18,7 +19,8 @@ public final class LedgerReplay {
 
     private final Deserializer<LedgerEvent> decoder;
     private final String runFilter;
-    private final Map<String, RunView> views = new TreeMap<>();
+    // A hash map while folding (one lookup per event); sorted only when read.
+    private final Map<String, RunView> views = new HashMap<>();
     private long applied;
     private long undecodable;
 

@@ -51,7 +51,12 @@ public final class LedgerReader implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-ledger-reader");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        // Bulk reads (replay, verify, tail from the beginning): few, large fetches. A partition's fetch holds up to
+        // 8 MiB (about 40,000 ledger events), a poll hands over up to 10,000 records.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+        props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, Integer.toString(1024 * 1024));
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.timeout = timeout;
     }
