@@ -153,7 +153,7 @@ public final class ReadSideStartup {
         return out;
     }
 
-    private static String write(EmbeddedKafka kafka, TollgateSerdes serdes, long events) throws Exception {
+    static String write(EmbeddedKafka kafka, TollgateSerdes serdes, long events) throws Exception {
         Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -222,7 +222,7 @@ public final class ReadSideStartup {
                 IntakeConfig.HTTP_PORT.name(), "0"));
     }
 
-    private static ProjectorConfig projectorConfig(EmbeddedKafka kafka, Path state, String appId) {
+    static ProjectorConfig projectorConfig(EmbeddedKafka kafka, Path state, String appId) {
         return ProjectorConfig.of(Map.of(
                 ProjectorConfig.BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers(),
                 ProjectorConfig.SCHEMA_REGISTRY_URL.name(), kafka.schemaRegistryUrl(),
@@ -232,7 +232,7 @@ public final class ReadSideStartup {
                 ProjectorConfig.APPLICATION_ID_OVERRIDE.name(), appId));
     }
 
-    private static void awaitReady(ProjectorApp app) throws InterruptedException {
+    static void awaitReady(ProjectorApp app) throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!app.ready()) {
             if (System.nanoTime() > deadline) {
@@ -243,7 +243,7 @@ public final class ReadSideStartup {
     }
 
     /** Whether the run's view is complete within {@code timeout}. */
-    private static boolean awaitRun(ProjectorApp app, String runId, Duration timeout) throws Exception {
+    static boolean awaitRun(ProjectorApp app, String runId, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             JsonNode run = tryGet(app, "/v1/runs/" + runId);
