@@ -11,10 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -26,11 +32,14 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * Reads topics as raw bytes ({@code ByteArrayDeserializer}, {@code read_committed}, no consumer group): the ledger
  * for verification, replay and tail, and the gateway keys for receipt signatures. A bounded read stops at the end
- * offsets taken when it starts. Not thread-safe; one per use.
+ * offsets taken when it starts, fetching on a thread of its own while the caller's sink runs. Not thread-safe; one per
+ * use.
  */
 public final class LedgerReader implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(200);
+    /** Fetched batches waiting for the sink: bounds the memory a read holds ahead of its sink. */
+    private static final int BATCHES_AHEAD = 4;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration timeout;
@@ -136,21 +145,62 @@ public final class LedgerReader implements AutoCloseable {
             }
         });
         consumer.pause(consumer.assignment().stream().filter(tp -> !remaining.containsKey(tp)).toList());
+        // Fetching (network, decompression, record parsing) runs on a thread of its own and hands batches over, so
+        // that it overlaps with what the sink does with them (decoding, hashing, folding) on this thread.
+        BlockingQueue<List<RawLedgerRecord>> batches = new ArrayBlockingQueue<>(BATCHES_AHEAD);
+        List<RawLedgerRecord> last = new ArrayList<>();
+        AtomicBoolean abandoned = new AtomicBoolean();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread fetcher = new Thread(() -> {
+            try {
+                fetch(remaining, until, batches, abandoned);
+            } catch (RuntimeException e) {
+                failure.set(e);
+            } finally {
+                handOver(batches, last, abandoned);
+            }
+        }, "tollgate-ledger-fetch");
+        fetcher.setDaemon(true);
+        fetcher.start();
+        try {
+            for (List<RawLedgerRecord> batch = take(batches); batch != last; batch = take(batches)) {
+                batch.forEach(sink);
+            }
+        } finally {
+            abandoned.set(true);
+            batches.clear();
+            joinQuietly(fetcher);
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        consumer.unsubscribe();
+    }
+
+    /** The fetching thread's loop: polls until every partition reached its stop offset. */
+    private void fetch(Map<TopicPartition, Long> remaining, Instant until, BlockingQueue<List<RawLedgerRecord>> batches,
+                       AtomicBoolean abandoned) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!remaining.isEmpty()) {
+        while (!remaining.isEmpty() && !abandoned.get()) {
             if (System.nanoTime() > deadline) {
                 throw new org.apache.kafka.common.errors.TimeoutException("reading the ledger took longer than "
                         + timeout + "; still to read: " + remaining.keySet());
             }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            List<RawLedgerRecord> batch = new ArrayList<>(records.count());
+            for (TopicPartition tp : records.partitions()) {
                 Long stop = remaining.get(tp);
-                if (stop == null || record.offset() >= stop) {
+                if (stop == null) {
                     continue;
                 }
-                if (until == null || record.timestamp() <= until.toEpochMilli()) {
-                    sink.accept(RawLedgerRecord.of(record));
+                for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                    if (record.offset() < stop && (until == null || record.timestamp() <= until.toEpochMilli())) {
+                        batch.add(RawLedgerRecord.of(record));
+                    }
                 }
+            }
+            if (!batch.isEmpty()) {
+                handOver(batches, batch, abandoned);
             }
             for (TopicPartition tp : List.copyOf(remaining.keySet())) {
                 if (consumer.position(tp) >= remaining.get(tp)) {
@@ -159,7 +209,34 @@ public final class LedgerReader implements AutoCloseable {
                 }
             }
         }
-        consumer.unsubscribe();
+    }
+
+    private static void handOver(BlockingQueue<List<RawLedgerRecord>> batches, List<RawLedgerRecord> batch,
+                                 AtomicBoolean abandoned) {
+        try {
+            while (!abandoned.get() && !batches.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                // the reading side is busy; it takes the next batch soon, or abandons the read
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<RawLedgerRecord> take(BlockingQueue<List<RawLedgerRecord>> batches) {
+        try {
+            return batches.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException(e);
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** For each ledger partition, the first offset whose record timestamp is at or after {@code time}. */
