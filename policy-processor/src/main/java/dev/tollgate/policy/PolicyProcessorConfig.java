@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -191,6 +192,11 @@ public final class PolicyProcessorConfig {
         return Math.max(1, Math.min(100, commitIntervalMs / 4));
     }
 
+    /** The stream threads' producer linger for a commit interval: the poll timeout, at most 5 ms. */
+    public static long producerLingerMs(long commitIntervalMs) {
+        return Math.min(5, pollMs(commitIntervalMs));
+    }
+
     /**
      * Kafka Streams properties: exactly_once_v2, the commit interval and a poll timeout that lets a commit happen
      * on time (see {@link #pollMs}), DLQ handlers, no default serdes.
@@ -206,6 +212,11 @@ public final class PolicyProcessorConfig {
         // a decision taken just after a commit would wait up to 100 ms for a poll to return before its transaction
         // commits, whatever the commit interval. Polling at a quarter of the interval keeps that wait small.
         props.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(pollMs(commitIntervalMs())));
+        // Streams lets its producer linger 100 ms, longer than the commit interval: every decision would then be
+        // sent only by the commit's flush, one more round trip before the transaction can end. Sending within the
+        // poll timeout overlaps that round trip with the wait for the commit; the transaction is the same.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+                Long.toString(producerLingerMs(commitIntervalMs())));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(streamThreads()));
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 dev.tollgate.events.dlq.DlqDeserializationExceptionHandler.class.getName());

@@ -10,11 +10,12 @@ import org.junit.jupiter.api.Test;
 class PolicyProcessorConfigTest {
 
     @Test
-    void pollsAtAQuarterOfTheCommitIntervalSoAnIdleThreadCommitsOnTime() {
+    void pollsAtAQuarterOfTheCommitIntervalAndSendsWithoutWaitingForTheCommit() {
         Properties props = PolicyProcessorConfig.from(Map.of("commit.interval.ms", "20")).streamsProperties();
 
         assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("20");
         assertThat(props.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo("5");
+        assertThat(props.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo("5");
         assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     }
 
