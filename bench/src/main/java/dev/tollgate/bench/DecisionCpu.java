@@ -44,7 +44,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
  *
  * <p>Approved {@code echo} calls on active runs of the reference bundle (its call cap and limits lifted), the same
  * number of calls at 1, 20 and 200 calls per run: if a decision's cost grew with the run's length, the longer runs
- * would cost more per call.
+ * would cost more per call. With {@code -Dtollgate.bench.decideRunsInFlight=N}, also the same number of calls, one
+ * per run, spread over N runs admitted first: if a decision's cost grew with the number of runs in the stores, it
+ * would cost more than at 1 call per run.
  */
 final class DecisionCpu {
 
@@ -95,6 +97,18 @@ final class DecisionCpu {
                         calls, perRun, micros));
                 out.flush();
             }
+            int inFlight = Integer.getInteger("tollgate.bench.decideRunsInFlight", 0);
+            if (inFlight > 0) {
+                // Many runs in the stores at once: the same calls (one per run) among inFlight admitted runs.
+                out.println(String.format(Locale.ROOT, "  decide: admitting %,d runs ...", inFlight));
+                out.flush();
+                double micros = workload.runAmong("f", calls, inFlight, ledger, dispatch);
+                report.put("runsInFlight", inFlight);
+                report.put("oneCallPerRunAmongRunsInFlight", Math.round(micros * 10) / 10.0);
+                out.println(String.format(Locale.ROOT, "  decide: %,d calls, one per run, among %,d runs in flight: "
+                        + "%.1f us CPU per call", calls, inFlight, micros));
+                out.flush();
+            }
             report.put("calls", calls);
             LedgerEvent check = serdes.value(Topics.LEDGER).deserializer().deserialize(Topics.LEDGER.name(),
                     workload.last);
@@ -136,6 +150,34 @@ final class DecisionCpu {
                 int r = i % runs;
                 toolCalls.add(command(tag + "-run-" + r, RequestToolCall.newBuilder().setCallId(tag + "-call-" + i)
                         .setTool("echo").setArgsJson("{\"msg\":\"bench " + i + "\"}").build()));
+            }
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            for (Command call : toolCalls) {
+                commands.pipeInput(call.getRunId(), call, call.getIssuedAt());
+            }
+            long used = THREADS.getCurrentThreadCpuTime() - cpu;
+            drain(ledger, dispatch);
+            return used / 1000.0 / calls;
+        }
+
+        /** Admits {@code runs} runs, then sends {@code calls} calls, one per run; CPU microseconds per call. */
+        double runAmong(String tag, int calls, int runs, TestOutputTopic<String, byte[]> ledger,
+                        TestOutputTopic<String, byte[]> dispatch) {
+            for (int r = 0; r < runs; r++) {
+                send(tag + "-run-" + r, RequestRun.newBuilder().setWorkflow("support-triage")
+                        .setEnvironment("staging").setClassification("Internal").setInputJson("{\"ticket\":7}")
+                        .build());
+                if (r % 1000 == 999) {
+                    drain(ledger, dispatch);
+                }
+            }
+            drain(ledger, dispatch);
+            List<Command> toolCalls = new ArrayList<>(calls);
+            int stride = Math.max(1, runs / calls);
+            for (int i = 0; i < calls; i++) {
+                toolCalls.add(command(tag + "-run-" + (i * stride % runs), RequestToolCall.newBuilder()
+                        .setCallId(tag + "-call-" + i).setTool("echo").setArgsJson("{\"msg\":\"bench " + i + "\"}")
+                        .build()));
             }
             long cpu = THREADS.getCurrentThreadCpuTime();
             for (Command call : toolCalls) {
