@@ -66,7 +66,7 @@ public record BenchSettings(Optional<String> bootstrapServers, String schemaRegi
     public static BenchSettings defaults() {
         return new BenchSettings(Optional.empty(), "http://localhost:8081", true, List.of(200.0, 1000.0, 5000.0),
                 Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30), 1, 50, 200, 18, 20_000, 5_000,
-                20, 0, Map.of(), Set.of(), Optional.empty(), Path.of("bench-results.json"),
+                10, 0, Map.of(), Set.of(), Optional.empty(), Path.of("bench-results.json"),
                 List.of(100.0));
     }
 

@@ -84,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(JIT, CEL, RocksDB warm-up; default: ${DEFAULT-VALUE}).")
     private int prewarmCalls;
 
-    @Option(names = "--commit-interval-ms", defaultValue = "20",
+    @Option(names = "--commit-interval-ms", defaultValue = "10",
             description = "Exactly-once commit interval of the processor and the EOS baseline "
                     + "(default: ${DEFAULT-VALUE}).")
     private long commitIntervalMs;

@@ -53,7 +53,7 @@ public final class PolicyProcessorConfig {
                     "Schema registry speaking the Confluent REST API.")
             .define(STATE_DIR.name(), Type.STRING, null, null,
                     "Directory of the RocksDB stores; unset: <java.io.tmpdir>/tollgate/policy-processor.")
-            .define(COMMIT_INTERVAL_MS.name(), Type.LONG, 20L, Range.atLeast(0),
+            .define(COMMIT_INTERVAL_MS.name(), Type.LONG, 10L, Range.atLeast(0),
                     "Exactly-once commit interval: the latency floor of a decision.")
             .define(POLICY_BUNDLE.name(), Type.STRING, "default", new ConfigDef.NonEmptyString(),
                     "Name of the policy bundle (key on tollgate.policies.v1) that decides.")
