@@ -91,8 +91,10 @@ class ConsoleIT {
         String viewer = createIdentity("acme-viewer", "human", "acme");
         Browser browser = new Browser();
         browser.signIn(viewer);
-        Answer inbox = browser.get("/console/approvals");
-        assertThat(inbox.body).doesNotContain("held-" + held.callId()).contains("a role you do not have");
+        // The projector learns the new identity from tollgate.identities.v1 a moment after intake created it.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                browser.get("/console/approvals").body).doesNotContain("held-" + held.callId())
+                .contains("a role you do not have"));
         Answer run = browser.get("/console/runs/" + held.runId());
         assertThat(run.status).isEqualTo(200);
         assertThat(run.body).contains("ToolCallHeld").contains("valid");

@@ -93,7 +93,9 @@ class PolicyTopologyTest {
 
     private PolicyProcessorConfig config() {
         return PolicyProcessorConfig.from(Map.of("state.dir", stateDir.toString(), "bootstrap.servers", "dummy:9092",
-                "command.keys.file", intakeKeyFile(stateDir).toString()));
+                "command.keys.file", intakeKeyFile(stateDir).toString(),
+                // The test driver runs on one thread: an identity cannot arrive while a command waits for it.
+                "command.identity.wait.ms", "200"));
     }
 
     @BeforeEach
