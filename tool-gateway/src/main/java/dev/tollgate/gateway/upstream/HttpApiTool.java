@@ -28,9 +28,9 @@ import java.util.regex.Pattern;
  * are filled from the arguments (percent-encoded as one path segment), the configured headers are sent (secrets
  * resolved in the gateway only), and with {@code body: args} the arguments are the JSON body. The URL must pass the
  * egress allow-list like {@code http.fetch} (an argument that makes a dot segment, a {@code ;} parameter or an encoded
- * separator is refused) and is sent in its canonical form; redirects are not followed. The result is {@code {status, contentType,
- * body}} ({@code body} as JSON when the response is JSON); a non-2xx status is a failure naming the status, and no
- * request header is ever part of a result or message.
+ * separator is refused) and is sent in its canonical form; redirects are not followed. The result is
+ * {@code {status, contentType, body}} ({@code body} as JSON when the response is JSON); a non-2xx status is a failure
+ * naming the status, and no request header is ever part of a result or message.
  */
 final class HttpApiTool implements Tool {
 

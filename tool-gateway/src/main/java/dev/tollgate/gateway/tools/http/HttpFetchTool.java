@@ -23,9 +23,10 @@ import java.util.Set;
 
 /**
  * {@code http.fetch {url, method?, body?}}: one HTTP GET (default) or POST to a URL the egress allowlist permits
- * ({@link EgressPolicy}, DNS answers included), sent in its canonical form. Redirects are followed by hand, at most five, each target checked
- * against the allowlist again; a redirect outside it is refused. The body is read up to the size cap and refused
- * beyond it; the call's deadline bounds the whole exchange. GET calls are idempotent, POST calls are not.
+ * ({@link EgressPolicy}, DNS answers included), sent in its canonical form. Redirects are followed by hand, at most
+ * five, each target checked against the allowlist again; a redirect outside it is refused. The body is read up to
+ * the size cap and refused beyond it; the call's deadline bounds the whole exchange. GET calls are idempotent, POST
+ * calls are not.
  */
 public final class HttpFetchTool implements Tool {
 
