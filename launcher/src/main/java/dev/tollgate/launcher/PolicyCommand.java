@@ -273,11 +273,17 @@ public final class PolicyCommand implements Callable<Integer> {
             TollgateSerdes serdes = connection.serdes();
             String name = current == null ? candidate.name() : current;
             CompiledBundle inForce = null;
+            Map<String, String> firstShaOfVersion = new HashMap<>();
             for (ConsumerRecord<String, PolicyBundle> record : TopicSnapshot.read(connection,
                     Topics.POLICIES.name(), serdes.value(Topics.POLICIES).deserializer())) {
                 if (name.equals(record.key()) && record.value() != null) {
                     try {
-                        inForce = PolicyCompiler.compile(record.value().getYaml());
+                        CompiledBundle compiled = PolicyCompiler.compile(record.value().getYaml());
+                        // As the processor: a version's first content stays; other content under it is ignored.
+                        if (firstShaOfVersion.putIfAbsent(compiled.version(), compiled.sha256()) == null
+                                || firstShaOfVersion.get(compiled.version()).equals(compiled.sha256())) {
+                            inForce = compiled;
+                        }
                     } catch (PolicyCompileException e) {
                         // refused bundles never come into force
                     }

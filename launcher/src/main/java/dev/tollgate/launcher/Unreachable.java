@@ -74,7 +74,7 @@ final class Unreachable extends RuntimeException {
             Thread.currentThread().interrupt();
             throw kafka(bootstrapServers, "interrupted");
         } finally {
-            admin.close(Duration.ofSeconds(1));
+            admin.close(Duration.ZERO);
         }
     }
 
