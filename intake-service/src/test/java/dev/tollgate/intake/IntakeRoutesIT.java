@@ -404,6 +404,40 @@ class IntakeRoutesIT {
     }
 
     @Test
+    void aPublishedVersionIsImmutableAndTheSameContentIsAcceptedAgain() throws IOException {
+        String name = "immutable-" + UUID.randomUUID();
+        String yaml;
+        try (InputStream in = getClass().getResourceAsStream("/dev/tollgate/policy/engine/default-bundle.yaml")) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceFirst("name: default", "name: " + name);
+        }
+        HttpApi.Answer first = api.put("/v1/policies/" + name, admin, yaml);
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        String version = first.json().path("version").asText();
+        String sha256 = first.json().path("sha256").asText();
+
+        HttpApi.Answer again = api.put("/v1/policies/" + name, admin, yaml);
+        assertThat(again.status()).as(again.body()).isEqualTo(201);
+        assertThat(again.json().path("sha256").asText()).isEqualTo(sha256);
+
+        String changed = yaml + "\n# a different bundle under the same version\n";
+        HttpApi.Answer conflict = api.put("/v1/policies/" + name, admin, changed);
+        assertThat(conflict.status()).as(conflict.body()).isEqualTo(409);
+        assertThat(conflict.errorCode()).isEqualTo("VERSION_EXISTS");
+        assertThat(conflict.json().path("error").path("message").asText()).contains(version).contains(sha256);
+        assertThat(conflict.json().path("error").path("version").asText()).isEqualTo(version);
+        assertThat(conflict.json().path("error").path("sha256").asText()).isEqualTo(sha256);
+
+        HttpApi.Answer next = api.put("/v1/policies/" + name, admin,
+                changed.replaceFirst("version: \"[^\"]*\"", "version: \"" + version + "-2\""));
+        assertThat(next.status()).as(next.body()).isEqualTo(201);
+        assertThat(next.json().path("version").asText()).isEqualTo(version + "-2");
+        // Nothing was written for the refused one: the topic holds the first content twice and the next version.
+        List<PolicyBundle> written = topics.await(Topics.POLICIES, b -> b.getName().equals(name), 3).stream()
+                .map(r -> r.value()).toList();
+        assertThat(written).extracting(PolicyBundle::getVersion).containsExactly(version, version, version + "-2");
+    }
+
+    @Test
     void engagesAndLiftsKillSwitches() {
         String target = UUID.randomUUID().toString();
         HttpApi.Answer engaged = api.put("/v1/kill-switches/run/" + target, admin, "{\"reason\":\"runaway\"}");

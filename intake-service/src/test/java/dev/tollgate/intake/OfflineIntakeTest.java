@@ -202,6 +202,25 @@ class OfflineIntakeTest {
     }
 
     @Test
+    void refusalsJettyMakesBeforeTheRoutesAndWrongMethodsAnswerTheJsonErrorShape() {
+        HttpApi.Answer nul = api.get("/v1/runs/x%00", AGENT);
+        assertThat(nul.status()).as(nul.body()).isEqualTo(400);
+        assertThat(nul.json().path("error").path("code").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(nul.json().path("error").path("message").asText()).isNotBlank();
+
+        HttpApi.Answer huge = api.send("GET", "/v1/policies", ADMIN, null, Map.of("X-Padding", "a".repeat(100 * 1024)));
+        assertThat(huge.status()).as(huge.body()).isEqualTo(431);
+        assertThat(huge.json().path("error").path("code").asText()).isEqualTo("HEADERS_TOO_LARGE");
+
+        HttpApi.Answer wrongMethod = api.send("PATCH", "/v1/runs", AGENT, "{}", Map.of());
+        assertThat(wrongMethod.status()).as(wrongMethod.body()).isEqualTo(405);
+        assertThat(wrongMethod.errorCode()).isEqualTo("METHOD_NOT_ALLOWED");
+        HttpApi.Answer deleteRuns = api.delete("/v1/runs", AGENT);
+        assertThat(deleteRuns.status()).as(deleteRuns.body()).isEqualTo(405);
+        assertThat(deleteRuns.errorCode()).isEqualTo("METHOD_NOT_ALLOWED");
+    }
+
+    @Test
     void servesHealthAndMetrics() {
         assertThat(api.get("/health", null).status()).isEqualTo(200);
         api.post("/v1/runs", null, RUN_BODY);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.Topics;
-import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
@@ -115,9 +114,10 @@ public final class IdentityCommand {
     }
 
     static Publisher publisher(ClusterOptions kafka) {
-        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
-        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 30_000, "tollgate-cli",
-                kafka.clientConfigFileProperties()),
+        Map<String, Object> clientConfig = kafka.clientConfigFileProperties();
+        TollgateSerdes serdes = kafka.serdes();
+        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 15_000, "tollgate-cli",
+                clientConfig),
                 serdes);
     }
 

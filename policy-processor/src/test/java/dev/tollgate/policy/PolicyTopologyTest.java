@@ -204,6 +204,30 @@ class PolicyTopologyTest {
     }
 
     @Test
+    void aSecondContentUnderAPublishedVersionIsRefusedAndTheFirstStaysInForce() {
+        String first = DefaultBundle.yaml();
+        String readToolsDenied = first.replace("when: 'tool.risk == \"read\"'", "when: 'tool.risk == \"none\"'");
+        assertThat(readToolsDenied).isNotEqualTo(first);
+        publish(first);
+        publish(readToolsDenied);
+        send(requestRun("r1"));
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        KeyValueStore<String, PolicyBundle> store = driver.getKeyValueStore(PolicyTopology.POLICY_STORE);
+        assertThat(store.get("default").getSha256()).isEqualTo(Sha256.hex(first));
+
+        publish(first);
+        publish(readToolsDenied.replace("version: \"2026.12.05-1\"", "version: \"2026.12.06-1\""));
+        send(toolCall("r1", "c2", "search_docs", SEARCH));
+
+        List<LedgerEvent> events = verifiedLedger();
+        assertThat(events).extracting(e -> e.getPayload().getClass().getSimpleName()).containsExactly(
+                RunAdmitted.class.getSimpleName(), ToolCallApproved.class.getSimpleName(),
+                ToolCallDenied.class.getSimpleName());
+        assertThat(events).extracting(LedgerEvent::getPolicyVersion)
+                .containsExactly("2026.12.05-1", "2026.12.05-1", "2026.12.06-1");
+    }
+
+    @Test
     void poisonPillsAreSkippedAndProcessingContinues() {
         // TopologyTestDriver does not forward the deserialization handler's dead letters; PolicyProcessorIT checks
         // that they reach tollgate.dlq.v1 on a real broker.
