@@ -92,7 +92,8 @@ class ConsoleIT {
         Browser browser = new Browser();
         browser.signIn(viewer);
         Answer inbox = browser.get("/console/approvals");
-        assertThat(inbox.body).doesNotContain("held-" + held.callId()).contains("a role you do not have");
+        assertThat(inbox.body).doesNotContain("held-" + held.runId() + "-" + held.callId())
+                .contains("a role you do not have");
         Answer run = browser.get("/console/runs/" + held.runId());
         assertThat(run.status).isEqualTo(200);
         assertThat(run.body).contains("ToolCallHeld").contains("valid");
@@ -105,7 +106,8 @@ class ConsoleIT {
         Browser lead = new Browser();
         lead.signIn(call.approverKey());
         Answer inbox = lead.get("/console/approvals");
-        assertThat(inbox.body).contains("held-" + call.callId()).contains("bulk-ticket-update-needs-approval");
+        assertThat(inbox.body).contains("held-" + call.runId() + "-" + call.callId())
+                .contains("bulk-ticket-update-needs-approval");
         Answer approved = lead.post("/console/approvals/" + call.runId() + "/" + call.callId(),
                 Map.of("csrf", csrf(inbox.body), "decision", "approve", "reason", "agreed in stand-up"));
         assertThat(approved.status).isEqualTo(303);
