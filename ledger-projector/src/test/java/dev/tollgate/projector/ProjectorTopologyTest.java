@@ -11,8 +11,8 @@ import dev.tollgate.ledger.model.RunView;
 import dev.tollgate.ledger.model.TimelineEntry;
 import dev.tollgate.ledger.model.ToolCallView;
 import dev.tollgate.projector.fixtures.ProjectorDriver;
-import dev.tollgate.projector.fixtures.RunLedger;
-import dev.tollgate.projector.fixtures.TestGateway;
+import dev.tollgate.ledger.model.testing.RunLedger;
+import dev.tollgate.ledger.model.testing.TestGateway;
 import dev.tollgate.projector.verify.RunSpan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -172,9 +172,11 @@ class ProjectorTopologyTest {
     void topologyMatchesTheGoldenDescription() throws IOException {
         String described = driver.topology().describe().toString();
         Path golden = Path.of("src/test/resources/projector-topology.txt");
-        if (Boolean.getBoolean("tollgate.updateGolden") || !Files.exists(golden)) {
+        // Rewritten only on purpose (-Dgolden.update=true); a missing golden file fails instead of writing itself.
+        if (Boolean.getBoolean("golden.update")) {
             Files.writeString(golden, described);
         }
+        assertThat(golden).as("golden topology %s; write it with -Dgolden.update=true", golden).exists();
         assertThat(described).isEqualTo(Files.readString(golden));
         assertThat(described).contains("tool-calls-by-call-id-repartition", "project-run", "project-tool-call",
                 ProjectorTopology.RUN_VIEW_STORE, ProjectorTopology.RUN_TIMELINE_STORE,

@@ -8,7 +8,7 @@ import dev.tollgate.kafka.EmbeddedKafka;
 import dev.tollgate.kafka.EmbeddedKafkaExtension;
 import dev.tollgate.projector.fixtures.Http;
 import dev.tollgate.projector.fixtures.LedgerWriter;
-import dev.tollgate.projector.fixtures.RunLedger;
+import dev.tollgate.ledger.model.testing.RunLedger;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -21,6 +21,7 @@ import dev.tollgate.gateway.tools.ToolException;
 import dev.tollgate.gateway.tools.ToolOutcomeUnknownException;
 import dev.tollgate.gateway.tools.ToolRegistry;
 import dev.tollgate.gateway.tools.ToolUnknownException;
+import dev.tollgate.gateway.upstream.UpstreamException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -288,7 +289,7 @@ final class CallProcessor {
 
     /**
      * {@code tollgate_tool_calls_total{tool, status}}, {@code tollgate_tool_call_duration_seconds{tool}}, and for a
-     * call that failed on the network (I/O or timeout talking to an upstream), {@code
+     * call that failed at or on the way to an upstream (I/O, timeout, or an {@link UpstreamException}), {@code
      * tollgate_upstream_errors_total{upstream, kind}}. Tool names are bounded by the policy bundle.
      */
     private void count(String tool, ToolCallStatus status, String errorClass, Duration took) {
@@ -306,13 +307,21 @@ final class CallProcessor {
         }
     }
 
-    /** {@code timeout} or {@code io} for failures on the way to an upstream; null for anything else. */
+    /**
+     * The {@code kind} label for a call that failed at or on the way to an upstream: {@code timeout}, {@code io} (an
+     * I/O exception), or the {@link UpstreamException.Kind} of an {@code UPSTREAM_…} error class (e.g.
+     * {@code http_status}, {@code tool_error}); null for anything else.
+     */
     static String upstreamErrorKind(ToolCallStatus status, String errorClass) {
         if (status == ToolCallStatus.TIMED_OUT) {
             return "timeout";
         }
         if (status != ToolCallStatus.FAILED || errorClass == null) {
             return null;
+        }
+        UpstreamException.Kind upstream = UpstreamException.kindOf(errorClass);
+        if (upstream != null) {
+            return upstream.label();
         }
         try {
             return IOException.class.isAssignableFrom(Class.forName(errorClass, false,

@@ -15,6 +15,7 @@ import dev.tollgate.gateway.receipt.ReceiptSigner;
 import dev.tollgate.gateway.tools.Tool;
 import dev.tollgate.gateway.tools.ToolCall;
 import dev.tollgate.gateway.tools.ToolRegistry;
+import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -177,6 +178,20 @@ class CallProcessorTest {
         assertThat(result.getStatus()).isEqualTo(ToolCallStatus.FAILED);
         assertThat(result.getErrorClass()).isEqualTo(IllegalStateException.class.getName());
         assertThat(result.getError()).isEqualTo("kaboom");
+    }
+
+    @Test
+    void countsUpstreamFailuresByKind() {
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.FAILED, "UPSTREAM_HTTP_STATUS"))
+                .isEqualTo("http_status");
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.FAILED, "UPSTREAM_TOOL_ERROR"))
+                .isEqualTo("tool_error");
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.FAILED, ConnectException.class.getName()))
+                .isEqualTo("io");
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.TIMED_OUT, null)).isEqualTo("timeout");
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.FAILED, "UPSTREAM_NONSENSE")).isNull();
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.FAILED, "TOOL_DEFINITION_CHANGED")).isNull();
+        assertThat(CallProcessor.upstreamErrorKind(ToolCallStatus.SUCCEEDED, "UPSTREAM_TOOL_ERROR")).isNull();
     }
 
     @Test

@@ -95,7 +95,8 @@ class SecretsAndRestToolsIT {
                 "schema.registry.url", kafka.schemaRegistryUrl(),
                 "data.dir", dir.resolve("gateway").toString(),
                 "gateway.id", GatewayItSupport.GATEWAY_ID,
-                "consumer.session.timeout.ms", "6000"));
+                "consumer.session.timeout.ms", "6000",
+                "dispatch.keysFile", GatewayItSupport.dispatchKeyFile(dir).toString()));
         String runId = EmbeddedKafkaExtension.uniqueId("secret-run");
 
         StringWriter logs = new StringWriter();

@@ -77,7 +77,8 @@ class UpstreamMcpIT {
                 "schema.registry.url", kafka.schemaRegistryUrl(),
                 "data.dir", dir.resolve("gateway").toString(),
                 "gateway.id", GatewayItSupport.GATEWAY_ID,
-                "consumer.session.timeout.ms", "6000"));
+                "consumer.session.timeout.ms", "6000",
+                "dispatch.keysFile", GatewayItSupport.dispatchKeyFile(dir).toString()));
     }
 
     private static List<String> lines(Path file) throws IOException {
@@ -122,6 +123,7 @@ class UpstreamMcpIT {
             ToolCallResult fail = result(it, runId, "fail-1");
             assertThat(fail.getStatus()).isEqualTo(ToolCallStatus.FAILED);
             assertThat(fail.getError()).contains("upstream says no");
+            assertThat(fail.getErrorClass()).isEqualTo("UPSTREAM_TOOL_ERROR");
             it.dispatch(runId, "bad-args", "local.echo", "{\"text\":7}");
             assertThat(result(it, runId, "bad-args").getStatus()).isEqualTo(ToolCallStatus.FAILED);
 

@@ -12,6 +12,7 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -62,9 +63,18 @@ public final class Tracing implements AutoCloseable {
         return tracing instanceof Tracing t ? t : OFF;
     }
 
-    /** From the process environment: {@link #off()} unless an OTLP endpoint or a traces exporter is configured. */
+    /**
+     * From the process environment: {@link #off()} unless an OTLP endpoint or a traces exporter is configured, by an
+     * {@code OTEL_*} variable or by its {@code otel.*} system property (the SDK's own equivalence:
+     * {@code OTEL_EXPORTER_OTLP_ENDPOINT} and {@code -Dotel.exporter.otlp.endpoint} mean the same).
+     */
     public static Tracing fromEnvironment(String serviceName) {
-        return from(System::getenv, serviceName);
+        return from(Tracing::environmentOrSystemProperty, serviceName);
+    }
+
+    static String environmentOrSystemProperty(String variable) {
+        String value = System.getenv(variable);
+        return value != null ? value : System.getProperty(variable.toLowerCase(Locale.ROOT).replace('_', '.'));
     }
 
     /**

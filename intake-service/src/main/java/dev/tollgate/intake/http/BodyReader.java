@@ -81,18 +81,27 @@ public final class BodyReader {
 
     /**
      * Reads and drops what is left of a refused request's body (bounded), so the client, still sending, reads the
-     * error instead of a connection reset; beyond the bound the connection is closed.
+     * error instead of a connection reset. When the body could not be read to its end (beyond the bound, or a read
+     * failed) the answer says {@code Connection: close}, so the client does not reuse a connection the server is
+     * about to close.
      */
-    void drain(Context ctx) {
+    public void drain(Context ctx) {
         long left = Math.max(DRAIN_MIN_BYTES, 2 * maxBytes);
+        boolean ended = false;
         try {
             InputStream in = ctx.req().getInputStream();
             byte[] buffer = new byte[16384];
-            for (int n = in.read(buffer); n >= 0 && left > 0; n = in.read(buffer)) {
+            int n = in.read(buffer);
+            while (n >= 0 && left > 0) {
                 left -= n;
+                n = in.read(buffer);
             }
+            ended = n < 0;
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not drain a refused request: {}", e.toString());
+        }
+        if (!ended) {
+            ctx.header("Connection", "close");
         }
     }
 }

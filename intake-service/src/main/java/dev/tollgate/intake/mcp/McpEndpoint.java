@@ -12,6 +12,7 @@ import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.intake.IntakeConfig;
 import dev.tollgate.intake.command.Ids;
 import dev.tollgate.intake.http.ApiException;
+import dev.tollgate.intake.http.BodyReader;
 import dev.tollgate.intake.http.ErrorCode;
 import dev.tollgate.intake.http.JsonBody;
 import dev.tollgate.intake.identity.Principal;
@@ -21,13 +22,8 @@ import dev.tollgate.ledger.model.HeldCallView;
 import dev.tollgate.ledger.model.ToolCallView;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +81,6 @@ public final class McpEndpoint {
     private static final int MAX_UNFINISHED = 10_000;
     private static final long POLL_MS = 200;
     private static final long PROGRESS_EVERY_MS = 2000;
-    private static final long DRAIN_MIN_BYTES = 8L << 20;
 
     /** Authenticates a request's caller (throws intake's {@link ApiException}: 401, 429). */
     @FunctionalInterface
@@ -136,7 +131,7 @@ public final class McpEndpoint {
 
     private final Deps deps;
     private final OriginPolicy origins;
-    private final long maxBodyBytes;
+    private final BodyReader bodies;
     private final Duration decisionWait;
     private final Duration holdWait;
     private final Duration admissionWait;
@@ -148,7 +143,7 @@ public final class McpEndpoint {
     private McpEndpoint(Deps deps) {
         this.deps = deps;
         this.origins = OriginPolicy.parse(deps.config().get(IntakeConfig.MCP_ALLOWED_ORIGINS));
-        this.maxBodyBytes = deps.config().getLong(IntakeConfig.MAX_BODY_BYTES);
+        this.bodies = new BodyReader(deps.config().getLong(IntakeConfig.MAX_BODY_BYTES));
         this.decisionWait = Duration.ofMillis(deps.config().getLong(IntakeConfig.MAX_WAIT_MS));
         this.holdWait = deps.config().getDuration(IntakeConfig.MCP_HOLD_WAIT);
         this.admissionWait = deps.config().getDuration(IntakeConfig.MCP_ADMISSION_WAIT);
@@ -212,7 +207,7 @@ public final class McpEndpoint {
     private void delete(Context ctx) {
         try {
             Principal agent = admit(ctx);
-            drain(ctx);
+            bodies.drain(ctx);
             RunSessions.Session session = session(ctx, agent, null);
             FinishRun finish = FinishRun.newBuilder().setOutcome("SUCCEEDED")
                     .setSummary("the MCP client ended its session").build();
@@ -748,62 +743,24 @@ public final class McpEndpoint {
         }
     }
 
-    /** The body as strict UTF-8, refused with 413 above intake's size cap (checked before and while reading). */
+    /**
+     * The body as strict UTF-8 through intake's {@link BodyReader} (413 above the size cap, checked before and while
+     * reading), its refusals put in JSON-RPC terms.
+     */
     private String readBody(Context ctx) {
-        String declared = ctx.header("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > maxBodyBytes) {
-                    throw tooLarge();
-                }
-            } catch (NumberFormatException e) {
-                throw McpError.invalidRequest(400, "Content-Length is not a number", null);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] buffer = new byte[8192];
-            long total = 0;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                total += n;
-                if (total > maxBodyBytes) {
-                    throw tooLarge();
-                }
-                out.write(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw McpError.invalidRequest(400, "the request body could not be read", null);
-        }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(out.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
-            throw new McpError(400, JsonRpc.PARSE_ERROR, null, "parse error: the body is not UTF-8", null, null);
+            return bodies.text(ctx);
+        } catch (ApiException e) {
+            throw switch (e.code()) {
+                case BODY_TOO_LARGE -> new McpError(413, JsonRpc.INVALID_REQUEST, "BODY_TOO_LARGE",
+                        "BODY_TOO_LARGE: " + e.getMessage(), null, null);
+                case INVALID_JSON -> new McpError(400, JsonRpc.PARSE_ERROR, null, "parse error: " + e.getMessage(),
+                        null, null);
+                default -> McpError.invalidRequest(400, e.getMessage(), null);
+            };
         }
     }
 
-    private McpError tooLarge() {
-        return new McpError(413, JsonRpc.INVALID_REQUEST, "BODY_TOO_LARGE",
-                "BODY_TOO_LARGE: the request body is larger than " + maxBodyBytes + " bytes", null, null);
-    }
-
-    /** Reads and drops what is left of a refused request's body (bounded), so the client reads the answer. */
-    private void drain(Context ctx) {
-        long left = Math.max(DRAIN_MIN_BYTES, 2 * maxBodyBytes);
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[16384];
-            for (int n = in.read(buffer); n >= 0 && left > 0; n = in.read(buffer)) {
-                left -= n;
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not drain a refused MCP request: {}", e.toString());
-        }
-    }
-
-    /** The reply for a failure: JSON-RPC errors keep their status; intake's API errors map to theirs; never 5xx. */
     private Reply failure(Context ctx, Throwable error, JsonNode id) {
         Throwable cause = unwrap(error);
         McpError mcp;
@@ -824,7 +781,7 @@ public final class McpEndpoint {
             mcp = new McpError(200, JsonRpc.INTERNAL_ERROR, "INTERNAL", "internal error", id, null);
         }
         if (mcp.httpStatus() == 413 || mcp.httpStatus() == 401 || mcp.httpStatus() == 403) {
-            drain(ctx);
+            bodies.drain(ctx);
         }
         return new Reply(mcp.httpStatus(), mcp.toResponse(), Map.of());
     }

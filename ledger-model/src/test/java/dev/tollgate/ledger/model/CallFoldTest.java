@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.ToolCallStatus;
+import dev.tollgate.ledger.model.testing.RunLedger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,8 @@ import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ReasonCode;
 import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.ledger.model.testing.RunLedger;
+import dev.tollgate.ledger.model.testing.TestGateway;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;

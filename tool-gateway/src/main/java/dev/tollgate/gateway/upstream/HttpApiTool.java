@@ -8,7 +8,6 @@ import dev.tollgate.gateway.tools.ArgsInvalidException;
 import dev.tollgate.gateway.tools.ResultTooLargeException;
 import dev.tollgate.gateway.tools.Tool;
 import dev.tollgate.gateway.tools.ToolCall;
-import dev.tollgate.gateway.tools.ToolException;
 import dev.tollgate.gateway.tools.http.EgressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,8 +98,8 @@ final class HttpApiTool implements Tool {
         } catch (HttpTimeoutException e) {
             throw e;
         } catch (IOException e) {
-            throw new ToolException(name() + ": cannot reach " + uri.getScheme() + "://" + uri.getAuthority() + ": "
-                    + e.getClass().getSimpleName(), true, null);
+            throw new UpstreamException(UpstreamException.Kind.UNREACHABLE, name() + ": cannot reach "
+                    + uri.getScheme() + "://" + uri.getAuthority() + ": " + e.getClass().getSimpleName(), true, null);
         }
         byte[] bytes;
         try (InputStream in = response.body()) {
@@ -113,8 +112,9 @@ final class HttpApiTool implements Tool {
         String text = new String(bytes, StandardCharsets.UTF_8);
         int status = response.statusCode();
         if (status < 200 || status > 299) {
-            throw new ToolException(name() + ": upstream answered HTTP " + status + ": "
-                    + (text.length() > 500 ? text.substring(0, 500) + "..." : text), status >= 500, null);
+            throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS, name() + ": upstream answered HTTP "
+                    + status + ": " + (text.length() > 500 ? text.substring(0, 500) + "..." : text), status >= 500,
+                    null);
         }
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         ObjectNode out = JsonNodeFactory.instance.objectNode();

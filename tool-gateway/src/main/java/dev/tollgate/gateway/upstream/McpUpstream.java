@@ -122,7 +122,8 @@ final class McpUpstream implements AutoCloseable {
         try {
             applyTools(current.listTools().tools());
         } catch (RuntimeException e) {
-            throw new ToolException("upstream MCP server '" + spec.name() + "' did not list its tools: "
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL_ERROR, "upstream MCP server '" + spec.name()
+                    + "' did not list its tools: "
                     + describe(e), true, e);
         }
         return definitions;
@@ -148,8 +149,8 @@ final class McpUpstream implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof McpError error) {
-                throw new ToolException("upstream MCP server '" + spec.name() + "' answered with an error: "
-                        + error.getMessage());
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL_ERROR, "upstream MCP server '"
+                        + spec.name() + "' answered with an error: " + error.getMessage(), false, null);
             }
             connectionLost("call failed: " + describe(cause));
             throw new ToolOutcomeUnknownException("the connection to upstream MCP server '" + spec.name()
@@ -164,7 +165,8 @@ final class McpUpstream implements AutoCloseable {
     private McpSyncClient requireClient() throws ToolException {
         McpSyncClient current = client;
         if (current == null) {
-            throw new ToolException("upstream MCP server '" + spec.name() + "' is not connected (" + lastError
+            throw new UpstreamException(UpstreamException.Kind.NOT_CONNECTED, "upstream MCP server '" + spec.name()
+                    + "' is not connected (" + lastError
                     + "); the call was not sent", false, null);
         }
         return current;

@@ -75,7 +75,8 @@ final class McpUpstreamTool implements Tool {
         Map<String, Object> args = MAPPER.convertValue(call.args(), new TypeReference<Map<String, Object>>() { });
         McpSchema.CallToolResult result = upstream.call(upstreamName, args == null ? Map.of() : args);
         if (result == null) {
-            throw new ToolException("upstream tool " + name() + " returned no result");
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL_ERROR, "upstream tool " + name()
+                    + " returned no result", false, null);
         }
         if (Boolean.TRUE.equals(result.isError())) {
             String text = result.content() == null ? "" : result.content().stream()
@@ -85,8 +86,8 @@ final class McpUpstreamTool implements Tool {
             if (text.length() > MAX_ERROR_TEXT) {
                 text = text.substring(0, MAX_ERROR_TEXT) + "...";
             }
-            throw new ToolException("upstream tool " + name() + " reported an error: "
-                    + (text.isBlank() ? "(no text)" : text));
+            throw new UpstreamException(UpstreamException.Kind.TOOL_ERROR, "upstream tool " + name()
+                    + " reported an error: " + (text.isBlank() ? "(no text)" : text), false, null);
         }
         String json = JSON.writeValueAsString(result);
         if (json.length() > maxResultBytes) {

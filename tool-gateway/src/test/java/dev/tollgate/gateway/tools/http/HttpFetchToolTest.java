@@ -69,7 +69,7 @@ class HttpFetchToolTest {
     }
 
     private static ToolCall call(String args) {
-        return new ToolCall("run-1", "call-1", CanonicalJson.parse(args), Instant.now().plusSeconds(5));
+        return new ToolCall("run-1", "call-1", CanonicalJson.parse(args), Instant.now().plusSeconds(30));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.tollgate.ledger.model;
+package dev.tollgate.ledger.model.testing;
 
 import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.Receipt;
