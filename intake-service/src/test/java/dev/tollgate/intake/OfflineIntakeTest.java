@@ -159,6 +159,22 @@ class OfflineIntakeTest {
                 .errorCode()).isEqualTo("FIELD_INVALID");
         assertThat(api.put("/v1/kill-switches/galaxy/x", ADMIN, "{\"reason\":\"r\"}").errorCode())
                 .isEqualTo("FIELD_INVALID");
+        HttpApi.Answer badKey = api.post("/v1/identities", ADMIN,
+                "{\"name\":\"n\",\"kind\":\"agent\",\"tenant\":\"t\",\"publicKey\":\"bm90IGEga2V5\"}");
+        assertThat(badKey.status()).isEqualTo(400);
+        assertThat(badKey.errorCode()).isEqualTo("FIELD_INVALID");
+        assertThat(badKey.json().path("error").path("field").asText()).isEqualTo("publicKey");
+        assertThat(badKey.json().path("error").path("message").asText()).contains("Ed25519");
+        assertThat(api.post("/v1/identities", ADMIN, "{\"name\":\"n\",\"kind\":\"agent\",\"tenant\":\"t\","
+                + "\"publicKey\":7}").errorCode()).isEqualTo("FIELD_INVALID");
+        assertThat(api.put("/v1/identities/agent/public-key", ADMIN, "{\"publicKey\":\"bm90IGEga2V5\"}")
+                .errorCode()).isEqualTo("FIELD_INVALID");
+        assertThat(api.put("/v1/identities/agent/public-key", ADMIN, "{}").errorCode()).isEqualTo("FIELD_REQUIRED");
+        assertThat(api.put("/v1/identities/nobody/public-key", ADMIN, "{\"publicKey\":\"x\"}").errorCode())
+                .isEqualTo("NOT_FOUND");
+        assertThat(api.delete("/v1/identities/nobody/public-key", ADMIN).errorCode()).isEqualTo("NOT_FOUND");
+        assertThat(api.put("/v1/identities/agent/public-key", AGENT, "{\"publicKey\":\"x\"}").errorCode())
+                .isEqualTo("FORBIDDEN");
         assertThat(api.post("/v1/runs", AGENT, RUN_BODY.replace("{}", "{}, \"workflow\": \"x\"")).errorCode())
                 .isEqualTo("INVALID_JSON");
     }

@@ -15,6 +15,7 @@ import dev.tollgate.events.Topics;
 import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.intake.identity.PublicKeys;
 import dev.tollgate.kafka.EmbeddedKafka;
 import dev.tollgate.kafka.EmbeddedKafkaExtension;
 import dev.tollgate.policy.engine.DefaultBundle;
@@ -22,8 +23,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -39,6 +42,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code tollgate identity}, {@code tollgate kill} and {@code tollgate policy publish} against the embedded broker. */
@@ -68,6 +72,26 @@ class OperatorCommandsIT {
         List<Identity> both = read(kafka, Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 2);
         assertThat(both.get(1).getEnabled()).isFalse();
         assertThat(both.get(1).getApiKeySha256()).isEqualTo(Sha256.hex(apiKey));
+    }
+
+    @Test
+    void registersAndRotatesAnIdentitysPublicKey(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        String first = Base64.getEncoder().encodeToString(
+                KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        Path second = dir.resolve("second.pub");
+        Files.writeString(second, Base64.getEncoder().encodeToString(
+                KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded()));
+        JsonNode created = MAPPER.readTree(run(new IdentityCommand(), kafka, "create", "--name", "signer",
+                "--kind", "agent", "--tenant", EmbeddedKafkaExtension.uniqueId("acme"), "--public-key", first));
+        String principalId = created.path("principalId").asText();
+        assertThat(created.path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(first));
+
+        JsonNode rotated = MAPPER.readTree(run(new IdentityCommand(), kafka, "public-key", principalId,
+                "--public-key", second.toString()));
+        assertThat(rotated.path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(Files.readString(second)));
+        run(new IdentityCommand(), kafka, "public-key", principalId, "--remove");
+        List<Identity> written = read(kafka, Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 3);
+        assertThat(written).extracting(Identity::getPublicKey).containsExactly(first, Files.readString(second), null);
     }
 
     @Test
