@@ -5,10 +5,12 @@ COPY pom.xml .
 COPY events-schema events-schema
 COPY embedded-kafka embedded-kafka
 COPY policy-engine policy-engine
+COPY ledger-model ledger-model
 COPY policy-processor policy-processor
 COPY tool-gateway tool-gateway
 COPY ledger-projector ledger-projector
 COPY intake-service intake-service
+COPY client client
 COPY launcher launcher
 COPY bench bench
 RUN mvn -B -ntp -q -DskipTests package -pl launcher -am

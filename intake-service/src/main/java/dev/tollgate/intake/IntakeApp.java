@@ -180,7 +180,7 @@ public final class IntakeApp implements AutoCloseable {
         awaitCaughtUp(adminReader);
 
         IntakeRoutes.Deps deps = new IntakeRoutes.Deps(config, identities, identityAdmin, ledger, publisher,
-                new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock),
+                new KillSwitchAdmin(publisher, clock), new PolicyAdmin(publisher, clock, policyIndex),
                 new RateLimiter(config.getLong(IntakeConfig.RATE_LIMIT_PER_SECOND),
                         config.getLong(IntakeConfig.RATE_LIMIT_BURST), System::nanoTime),
                 meters, this::ready, clock, projector, mcpSessions, mcpTools, tracing);

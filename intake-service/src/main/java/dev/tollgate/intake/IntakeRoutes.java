@@ -91,6 +91,8 @@ public final class IntakeRoutes {
             config.jetty.host = deps.config().get(IntakeConfig.HTTP_HOST);
             config.jetty.port = deps.config().getInt(IntakeConfig.HTTP_PORT);
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // A known path with another method is 405 METHOD_NOT_ALLOWED, not 404 (as on the query API).
+            config.http.prefer405over404 = true;
             register(config, deps, health);
             more.accept(config);
         });

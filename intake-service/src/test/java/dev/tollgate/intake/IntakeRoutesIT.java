@@ -9,6 +9,7 @@ import dev.tollgate.events.ApprovalGranted;
 import dev.tollgate.events.Command;
 import dev.tollgate.events.DecideApproval;
 import dev.tollgate.events.Grants;
+import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.PolicyBundle;
@@ -27,13 +28,16 @@ import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.intake.identity.PublicKeys;
 import dev.tollgate.kafka.EmbeddedKafka;
 import dev.tollgate.kafka.EmbeddedKafkaExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -170,6 +174,40 @@ class IntakeRoutesIT {
                     .isEqualTo("UNAUTHENTICATED");
         }
         assertThat(api.delete("/v1/identities/" + UUID.randomUUID(), admin).errorCode()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void registersRotatesAndRemovesAnIdentitysPublicKey() throws Exception {
+        String first = Base64.getEncoder().encodeToString(
+                KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        String second = Base64.getEncoder().encodeToString(
+                KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        HttpApi.Answer created = api.post("/v1/identities", admin, "{\"name\":\"signer\",\"kind\":\"agent\","
+                + "\"tenant\":\"" + tenant + "\",\"publicKey\":\"" + first + "\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String principalId = created.json().path("principalId").asText();
+        assertThat(created.json().path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(first));
+        assertThat(topics.await(Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 1).get(0).value()
+                .getPublicKey()).isEqualTo(first);
+
+        HttpApi.Answer rotated = api.put("/v1/identities/" + principalId + "/public-key", admin,
+                "{\"publicKey\":\"" + second + "\"}");
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        assertThat(rotated.json().path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(second));
+        assertThat(api.get("/v1/identities?tenant=" + tenant, admin).json().path("identities"))
+                .filteredOn(i -> i.path("principalId").asText().equals(principalId)).singleElement()
+                .satisfies(i -> assertThat(i.path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(second)));
+        HttpApi.Answer removed = api.delete("/v1/identities/" + principalId + "/public-key", admin);
+        assertThat(removed.status()).isEqualTo(200);
+        assertThat(removed.json().path("publicKeyId").isNull()).isTrue();
+
+        List<TopicProbe.Read<Identity>> written = topics.await(Topics.IDENTITIES,
+                i -> i.getPrincipalId().equals(principalId), 3);
+        assertThat(written).extracting(r -> r.value().getPublicKey()).containsExactly(first, second, null);
+        assertThat(written).extracting(r -> r.value().getApiKeySha256()).containsOnly(
+                written.get(0).value().getApiKeySha256());
+        assertThat(api.post("/v1/runs", created.json().path("apiKey").asText(), RUN_BODY).status())
+                .as("the API key still works").isEqualTo(202);
     }
 
     @Test
@@ -401,6 +439,40 @@ class IntakeRoutesIT {
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.errorCode()).isEqualTo("POLICY_INVALID");
         assertThat(refused.json().path("error").path("problems").get(0).path("line").asInt()).isGreaterThan(1);
+    }
+
+    @Test
+    void aPublishedVersionIsImmutableAndTheSameContentIsAcceptedAgain() throws IOException {
+        String name = "immutable-" + UUID.randomUUID();
+        String yaml;
+        try (InputStream in = getClass().getResourceAsStream("/dev/tollgate/policy/engine/default-bundle.yaml")) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceFirst("name: default", "name: " + name);
+        }
+        HttpApi.Answer first = api.put("/v1/policies/" + name, admin, yaml);
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        String version = first.json().path("version").asText();
+        String sha256 = first.json().path("sha256").asText();
+
+        HttpApi.Answer again = api.put("/v1/policies/" + name, admin, yaml);
+        assertThat(again.status()).as(again.body()).isEqualTo(201);
+        assertThat(again.json().path("sha256").asText()).isEqualTo(sha256);
+
+        String changed = yaml + "\n# a different bundle under the same version\n";
+        HttpApi.Answer conflict = api.put("/v1/policies/" + name, admin, changed);
+        assertThat(conflict.status()).as(conflict.body()).isEqualTo(409);
+        assertThat(conflict.errorCode()).isEqualTo("VERSION_EXISTS");
+        assertThat(conflict.json().path("error").path("message").asText()).contains(version).contains(sha256);
+        assertThat(conflict.json().path("error").path("version").asText()).isEqualTo(version);
+        assertThat(conflict.json().path("error").path("sha256").asText()).isEqualTo(sha256);
+
+        HttpApi.Answer next = api.put("/v1/policies/" + name, admin,
+                changed.replaceFirst("version: \"[^\"]*\"", "version: \"" + version + "-2\""));
+        assertThat(next.status()).as(next.body()).isEqualTo(201);
+        assertThat(next.json().path("version").asText()).isEqualTo(version + "-2");
+        // Nothing was written for the refused one: the topic holds the first content twice and the next version.
+        List<PolicyBundle> written = topics.await(Topics.POLICIES, b -> b.getName().equals(name), 3).stream()
+                .map(r -> r.value()).toList();
+        assertThat(written).extracting(PolicyBundle::getVersion).containsExactly(version, version, version + "-2");
     }
 
     @Test

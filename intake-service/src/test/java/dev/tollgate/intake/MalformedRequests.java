@@ -36,10 +36,12 @@ final class MalformedRequests {
         "POST /v1/identities", "DELETE /v1/identities/{id}", "PUT /v1/policies/{name}", "POST /v1/runs",
         "POST /v1/runs/{run}/tool-calls", "POST /v1/runs/{run}/usage", "POST /v1/runs/{run}/artifacts",
         "POST /v1/runs/{run}/stages/{name}/complete", "POST /v1/runs/{run}/finish", "POST /v1/approvals/{id}",
-        "PUT /v1/kill-switches/{scope}/{id}", "DELETE /v1/kill-switches/{scope}/{id}", "GET /health"};
+        "PUT /v1/kill-switches/{scope}/{id}", "DELETE /v1/kill-switches/{scope}/{id}", "GET /health",
+        "PUT /v1/identities/{id}/public-key", "DELETE /v1/identities/{id}/public-key"};
     private static final String[] FIELDS = {"name", "kind", "tenant", "roles", "workflow", "environment",
         "classification", "input", "budget", "tool", "args", "callId", "model", "inputTokens", "outputTokens", "type",
-        "content", "stage", "outcome", "summary", "decision", "reason", "maxToolCalls", "costMicros", "tokens"};
+        "content", "stage", "outcome", "summary", "decision", "reason", "maxToolCalls", "costMicros", "tokens",
+        "publicKey"};
 
     private final HttpApi api;
     private final List<String> keys;

@@ -159,6 +159,22 @@ class OfflineIntakeTest {
                 .errorCode()).isEqualTo("FIELD_INVALID");
         assertThat(api.put("/v1/kill-switches/galaxy/x", ADMIN, "{\"reason\":\"r\"}").errorCode())
                 .isEqualTo("FIELD_INVALID");
+        HttpApi.Answer badKey = api.post("/v1/identities", ADMIN,
+                "{\"name\":\"n\",\"kind\":\"agent\",\"tenant\":\"t\",\"publicKey\":\"bm90IGEga2V5\"}");
+        assertThat(badKey.status()).isEqualTo(400);
+        assertThat(badKey.errorCode()).isEqualTo("FIELD_INVALID");
+        assertThat(badKey.json().path("error").path("field").asText()).isEqualTo("publicKey");
+        assertThat(badKey.json().path("error").path("message").asText()).contains("Ed25519");
+        assertThat(api.post("/v1/identities", ADMIN, "{\"name\":\"n\",\"kind\":\"agent\",\"tenant\":\"t\","
+                + "\"publicKey\":7}").errorCode()).isEqualTo("FIELD_INVALID");
+        assertThat(api.put("/v1/identities/agent/public-key", ADMIN, "{\"publicKey\":\"bm90IGEga2V5\"}")
+                .errorCode()).isEqualTo("FIELD_INVALID");
+        assertThat(api.put("/v1/identities/agent/public-key", ADMIN, "{}").errorCode()).isEqualTo("FIELD_REQUIRED");
+        assertThat(api.put("/v1/identities/nobody/public-key", ADMIN, "{\"publicKey\":\"x\"}").errorCode())
+                .isEqualTo("NOT_FOUND");
+        assertThat(api.delete("/v1/identities/nobody/public-key", ADMIN).errorCode()).isEqualTo("NOT_FOUND");
+        assertThat(api.put("/v1/identities/agent/public-key", AGENT, "{\"publicKey\":\"x\"}").errorCode())
+                .isEqualTo("FORBIDDEN");
         assertThat(api.post("/v1/runs", AGENT, RUN_BODY.replace("{}", "{}, \"workflow\": \"x\"")).errorCode())
                 .isEqualTo("INVALID_JSON");
     }
@@ -199,6 +215,25 @@ class OfflineIntakeTest {
         failures.addAll(fuzz.sendRaw(100, server.port()));
         failures.removeIf(f -> f.status() == 503 && f.body().contains("\"UNAVAILABLE\""));
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void refusalsJettyMakesBeforeTheRoutesAndWrongMethodsAnswerTheJsonErrorShape() {
+        HttpApi.Answer nul = api.get("/v1/runs/x%00", AGENT);
+        assertThat(nul.status()).as(nul.body()).isEqualTo(400);
+        assertThat(nul.json().path("error").path("code").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(nul.json().path("error").path("message").asText()).isNotBlank();
+
+        HttpApi.Answer huge = api.send("GET", "/v1/policies", ADMIN, null, Map.of("X-Padding", "a".repeat(100 * 1024)));
+        assertThat(huge.status()).as(huge.body()).isEqualTo(431);
+        assertThat(huge.json().path("error").path("code").asText()).isEqualTo("HEADERS_TOO_LARGE");
+
+        HttpApi.Answer wrongMethod = api.send("PATCH", "/v1/runs", AGENT, "{}", Map.of());
+        assertThat(wrongMethod.status()).as(wrongMethod.body()).isEqualTo(405);
+        assertThat(wrongMethod.errorCode()).isEqualTo("METHOD_NOT_ALLOWED");
+        HttpApi.Answer deleteRuns = api.delete("/v1/runs", AGENT);
+        assertThat(deleteRuns.status()).as(deleteRuns.body()).isEqualTo(405);
+        assertThat(deleteRuns.errorCode()).isEqualTo("METHOD_NOT_ALLOWED");
     }
 
     @Test

@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.PrincipalKind;
 import dev.tollgate.events.Topics;
-import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.intake.identity.IdentityAdmin;
 import dev.tollgate.intake.identity.IdentityIndex;
+import dev.tollgate.intake.identity.PublicKeys;
 import dev.tollgate.intake.kafka.KafkaSettings;
 import dev.tollgate.intake.kafka.Publisher;
 import dev.tollgate.intake.kafka.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,12 +30,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tollgate identity create|disable}: writes {@code tollgate.identities.v1} directly, with the same code as
- * intake's {@code POST/DELETE /v1/identities}. {@code create} prints {@code {principalId, apiKey}}; the key is shown
- * this once and only its SHA-256 is stored.
+ * {@code tollgate identity create|disable|public-key}: writes {@code tollgate.identities.v1} directly, with the same
+ * code as intake's {@code POST/DELETE /v1/identities} and {@code PUT/DELETE /v1/identities/{id}/public-key}.
+ * {@code create} prints {@code {principalId, apiKey}}; the key is shown this once and only its SHA-256 is stored.
+ * {@code --public-key} registers the Ed25519 key a principal signs the commands it produces to Kafka itself with.
  */
-@Command(name = "identity", mixinStandardHelpOptions = true, description = "Create, disable or list identities.",
-        subcommands = {IdentityCommand.Create.class, IdentityCommand.Disable.class,
+@Command(name = "identity", mixinStandardHelpOptions = true,
+        description = "Create, disable or list identities; register their public keys.",
+        subcommands = {IdentityCommand.Create.class, IdentityCommand.Disable.class, IdentityCommand.SetPublicKey.class,
                 AdminListCommands.IdentityList.class})
 public final class IdentityCommand {
 
@@ -61,6 +64,11 @@ public final class IdentityCommand {
         @Option(names = "--roles", split = ",", description = "Roles, comma-separated (e.g. admin, approver).")
         List<String> roles = new ArrayList<>();
 
+        @Option(names = "--public-key", paramLabel = "FILE|BASE64",
+                description = "The principal's Ed25519 public key, for commands it signs and produces to Kafka "
+                        + "itself: a file (Base64 X.509, PEM or DER) or the Base64 of its X.509 encoding.")
+        String publicKey;
+
         @Override
         public Integer call() {
             PrincipalKind principalKind;
@@ -73,11 +81,21 @@ public final class IdentityCommand {
                 spec.commandLine().getErr().println("--kind must be agent, human or service");
                 return 2;
             }
+            String key;
+            try {
+                key = publicKey == null ? null : PublicKeyArgument.read(publicKey);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 2;
+            }
             try (Publisher publisher = publisher(kafka)) {
                 IdentityAdmin.Created created = new IdentityAdmin(publisher, Clock.systemUTC())
-                        .create(name, principalKind, tenant, roles);
+                        .create(name, principalKind, tenant, roles, key);
                 ObjectNode out = JsonNodeFactory.instance.objectNode()
                         .put("principalId", created.principalId()).put("apiKey", created.apiKey());
+                if (key != null) {
+                    out.put("publicKeyId", PublicKeys.keyId(key));
+                }
                 spec.commandLine().getOut().println(out);
                 return 0;
             }
@@ -114,10 +132,65 @@ public final class IdentityCommand {
         }
     }
 
+    /** {@code tollgate identity public-key ID (--public-key K | --remove)}. */
+    @Command(name = "public-key", mixinStandardHelpOptions = true,
+            description = "Register or rotate an identity's Ed25519 public key, or remove it: from the "
+                    + "policy-processor's next read of the identity, only commands signed with the new key verify.")
+    static final class SetPublicKey implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClusterOptions kafka;
+
+        @Parameters(index = "0", paramLabel = "PRINCIPAL_ID")
+        String principalId;
+
+        @Option(names = "--public-key", paramLabel = "FILE|BASE64",
+                description = "The new key: a file (Base64 X.509, PEM or DER) or the Base64 of its X.509 encoding.")
+        String publicKey;
+
+        @Option(names = "--remove", description = "Remove the key: the principal's own signatures stop verifying.")
+        boolean remove;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if ((publicKey == null) == !remove) {
+                spec.commandLine().getErr().println("give exactly one of --public-key or --remove");
+                return 2;
+            }
+            String key;
+            try {
+                key = remove ? null : PublicKeyArgument.read(publicKey);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return 2;
+            }
+            try (Publisher publisher = publisher(kafka)) {
+                Optional<Identity> current = read(publisher, kafka, principalId);
+                if (current.isEmpty()) {
+                    spec.commandLine().getErr().println("no identity " + principalId);
+                    return 1;
+                }
+                new IdentityAdmin(publisher, Clock.systemUTC()).setPublicKey(current.get(), key);
+                ObjectNode out = JsonNodeFactory.instance.objectNode().put("principalId", principalId);
+                if (key == null) {
+                    out.putNull("publicKeyId");
+                } else {
+                    out.put("publicKeyId", PublicKeys.keyId(key));
+                }
+                spec.commandLine().getOut().println(out);
+                return 0;
+            }
+        }
+    }
+
     static Publisher publisher(ClusterOptions kafka) {
-        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
-        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 30_000, "tollgate-cli",
-                kafka.clientConfigFileProperties()),
+        Map<String, Object> clientConfig = kafka.clientConfigFileProperties();
+        TollgateSerdes serdes = kafka.serdes();
+        return new Publisher(KafkaSettings.producer(kafka.bootstrapServers(), 15_000, "tollgate-cli",
+                clientConfig),
                 serdes);
     }
 

@@ -5,7 +5,6 @@ import dev.tollgate.events.GatewayKey;
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.hash.LedgerHash;
-import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.ledger.model.Json;
 import dev.tollgate.ledger.model.LedgerFold;
@@ -16,7 +15,6 @@ import dev.tollgate.projector.verify.LedgerReport;
 import dev.tollgate.projector.verify.LedgerVerifier;
 import dev.tollgate.projector.verify.RunVerification;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -54,31 +52,21 @@ public final class LedgerCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand: verify, replay or tail");
     }
 
-    /** Connection options shared by the subcommands (a picocli mixin). */
+    /** Connection options shared by the subcommands (a picocli mixin): the operator tools' {@link ClusterOptions}. */
     static final class Connection {
-        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092",
-                description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-        String bootstrapServers;
-
-        @Option(names = "--schema-registry-url", defaultValue = "http://localhost:8081",
-                description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
-        String schemaRegistryUrl;
-
-        @Option(names = "--client-config", paramLabel = "FILE", defaultValue = "${env:TOLLGATE_CLIENT_CONFIG}",
-                description = "Kafka client properties (e.g. security.protocol, sasl.*, config.providers=env) for "
-                        + "the ledger reader.")
-        Path clientConfig;
+        @CommandLine.Mixin
+        ClusterOptions cluster = new ClusterOptions();
 
         @Option(names = "--timeout", defaultValue = "PT60S",
                 description = "Bound of a read to the end of the ledger, ISO-8601 (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
         TollgateSerdes serdes() {
-            return new TollgateSerdes(new RestSchemaRegistryClient(schemaRegistryUrl));
+            return cluster.serdes();
         }
 
         LedgerReader reader() {
-            return new LedgerReader(bootstrapServers, ClientConfigFile.load(clientConfig), timeout);
+            return new LedgerReader(cluster.bootstrapServers(), cluster.clientConfigFileProperties(), timeout);
         }
     }
 
@@ -86,7 +74,8 @@ public final class LedgerCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recompute every run's hash chain from the raw ledger bytes and check every receipt "
                     + "signature against tollgate.gateway-keys.v1.",
-                    "Prints {runs, events, valid, broken: [{runId, seq, reason}]}; exits 1 when anything is broken."})
+                    "Prints {runs, events, valid, broken: [{runId, seq, reason}]}; exits 1 when anything is broken, "
+                            + "or when --run names a run the ledger does not have."})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -107,6 +96,11 @@ public final class LedgerCommand implements Runnable {
                         keyId -> Optional.ofNullable(keys.get(keyId)));
                 if (runId != null) {
                     RunVerification result = verifier.verifyRun(runId, reader.readRunPartition(runId));
+                    if (result.events() == 0) {
+                        spec.commandLine().getErr().println("tollgate: no run " + runId + " on "
+                                + Topics.LEDGER.name() + " (nothing to verify)");
+                        return 1;
+                    }
                     report = new LedgerReport(result.events() > 0 ? 1 : 0, result.events(), result.valid(),
                             result.valid() ? List.of()
                                     : List.of(new LedgerReport.Broken(runId, result.firstBrokenSeq(),

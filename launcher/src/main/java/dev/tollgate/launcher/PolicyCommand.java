@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,7 +45,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tollgate policy check|test|publish|diff}: validate a bundle (problems with line and rule id), run table
  * tests, publish to {@code tollgate.policies.v1}, and backtest a bundle against the recorded commands. Exit codes:
- * 0 fine, 1 a refused bundle, a failing case or a diff with changes is not an error (0) unless asked, 2 usage.
+ * 0 fine; 1 a refused bundle, a failing case, a version published already with other content ({@code VERSION_EXISTS}),
+ * or, with {@code diff --exit-code}, a decision that would change; 2 usage; 3 Kafka or the schema registry cannot be
+ * reached ({@link Unreachable}).
  */
 @CommandLine.Command(name = "policy", description = "Policy bundle tools.", mixinStandardHelpOptions = true,
         subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class, PolicyCommand.Publish.class,
@@ -74,7 +77,8 @@ public final class PolicyCommand implements Callable<Integer> {
     }
 
     /** {@code tollgate policy check FILE}. */
-    @CommandLine.Command(name = "check", description = "Validate a bundle: every CEL condition and JSON Schema.")
+    @CommandLine.Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate a bundle: every CEL condition and JSON Schema.")
     static final class Check implements Callable<Integer> {
 
         @Spec
@@ -98,7 +102,8 @@ public final class PolicyCommand implements Callable<Integer> {
     }
 
     /** {@code tollgate policy test FILE CASES}. */
-    @CommandLine.Command(name = "test", description = "Run table tests (CASES YAML); non-zero on a mismatch.")
+    @CommandLine.Command(name = "test", mixinStandardHelpOptions = true,
+            description = "Run table tests (CASES YAML); non-zero on a mismatch.")
     static final class Test implements Callable<Integer> {
 
         @Spec
@@ -133,7 +138,8 @@ public final class PolicyCommand implements Callable<Integer> {
      * bundle (the reference bundle); {@code --if-none} publishes only while {@code tollgate.policies.v1} is empty, so
      * a deployment's first start gets a working policy and a restart never overrides a published one.
      */
-    @CommandLine.Command(name = "publish", description = "Check a bundle, then publish it to tollgate.policies.v1.")
+    @CommandLine.Command(name = "publish", mixinStandardHelpOptions = true,
+            description = "Check a bundle, then publish it to tollgate.policies.v1.")
     static final class Publish implements Callable<Integer> {
 
         @Spec
@@ -172,12 +178,37 @@ public final class PolicyCommand implements Callable<Integer> {
                         Topics.POLICIES.name(), bundle.name(), bundle.version());
                 return 0;
             }
+            Optional<PolicyBundle> taken = publishedWithOtherContent(connection, bundle);
+            if (taken.isPresent()) {
+                spec.commandLine().getErr().printf("tollgate: VERSION_EXISTS: bundle %s version %s is published "
+                                + "already with sha256 %s; this content (sha256 %s) needs a new version%n",
+                        bundle.name(), bundle.version(), taken.get().getSha256(), bundle.sha256());
+                return 1;
+            }
             PolicyBundle record = PolicyBundle.newBuilder().setName(bundle.name()).setVersion(bundle.version())
                     .setSha256(bundle.sha256()).setYaml(bundle.yaml()).setPublishedAt(Instant.now())
                     .setPublishedBy(publishedBy).build();
             publish(connection, record);
             out.printf("published %s version %s sha256 %s%n", bundle.name(), bundle.version(), bundle.sha256());
             return 0;
+        }
+
+        /**
+         * The record that published {@code bundle}'s name and version first, when its content differs. Versions are
+         * immutable (intake answers 409 VERSION_EXISTS; the policy-processor keeps the first content of a version
+         * and ignores a later one), so the CLI refuses to write what would be ignored.
+         */
+        private static Optional<PolicyBundle> publishedWithOtherContent(ClusterOptions connection,
+                                                                        CompiledBundle bundle) {
+            for (ConsumerRecord<String, PolicyBundle> record : TopicSnapshot.read(connection, Topics.POLICIES.name(),
+                    connection.serdes().value(Topics.POLICIES).deserializer())) {
+                PolicyBundle published = record.value();
+                if (published != null && bundle.name().equals(record.key())
+                        && bundle.version().equals(published.getVersion())) {
+                    return published.getSha256().equals(bundle.sha256()) ? Optional.empty() : Optional.of(published);
+                }
+            }
+            return Optional.empty();
         }
 
         private static boolean anyPublished(ClusterOptions connection) throws Exception {
@@ -205,8 +236,10 @@ public final class PolicyCommand implements Callable<Integer> {
     }
 
     /** {@code tollgate policy diff FILE [--from-timestamp ISO]}. */
-    @CommandLine.Command(name = "diff", description = "Re-decide the recorded RequestRun and RequestToolCall commands"
-            + " with this bundle and list every decision that would change.")
+    @CommandLine.Command(name = "diff", mixinStandardHelpOptions = true,
+            description = {"Re-decide the recorded RequestRun and RequestToolCall commands with this bundle and list"
+                    + " every decision that would change.",
+                    "Exit code 0, or with --exit-code 1 when any decision would change (for CI)."})
     static final class Diff implements Callable<Integer> {
 
         @Spec
@@ -226,6 +259,10 @@ public final class PolicyCommand implements Callable<Integer> {
                 + " candidate's name).")
         String current;
 
+        @Option(names = "--exit-code", description = "Exit 1 when any decision would change, 0 when none would"
+                + " (like git diff --exit-code).")
+        boolean exitCode;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -236,11 +273,17 @@ public final class PolicyCommand implements Callable<Integer> {
             TollgateSerdes serdes = connection.serdes();
             String name = current == null ? candidate.name() : current;
             CompiledBundle inForce = null;
+            Map<String, String> firstShaOfVersion = new HashMap<>();
             for (ConsumerRecord<String, PolicyBundle> record : TopicSnapshot.read(connection,
                     Topics.POLICIES.name(), serdes.value(Topics.POLICIES).deserializer())) {
                 if (name.equals(record.key()) && record.value() != null) {
                     try {
-                        inForce = PolicyCompiler.compile(record.value().getYaml());
+                        CompiledBundle compiled = PolicyCompiler.compile(record.value().getYaml());
+                        // As the processor: a version's first content stays; other content under it is ignored.
+                        if (firstShaOfVersion.putIfAbsent(compiled.version(), compiled.sha256()) == null
+                                || firstShaOfVersion.get(compiled.version()).equals(compiled.sha256())) {
+                            inForce = compiled;
+                        }
                     } catch (PolicyCompileException e) {
                         // refused bundles never come into force
                     }
@@ -272,7 +315,7 @@ public final class PolicyCommand implements Callable<Integer> {
                         change.commandType(), change.callId() == null ? "" : " call=" + change.callId(),
                         change.commandId(), change.current(), change.candidate());
             }
-            return 0;
+            return exitCode && !report.changes().isEmpty() ? 1 : 0;
         }
 
         private static <V> Map<String, V> latest(List<ConsumerRecord<String, V>> records) {

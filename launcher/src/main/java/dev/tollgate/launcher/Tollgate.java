@@ -1,6 +1,7 @@
 package dev.tollgate.launcher;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
@@ -50,21 +51,43 @@ public final class Tollgate implements Callable<Integer> {
 
     /**
      * The command line as {@code main} runs it; tests execute it directly. A failing command prints one line,
-     * {@code tollgate: <message>}, to stderr and exits 1 (the stack trace only with {@code -Dtollgate.debug}).
+     * {@code tollgate: <message>}, to stderr and exits 1 (the stack trace only with {@code -Dtollgate.debug}); one
+     * that could not reach Kafka or the schema registry prints {@code tollgate: cannot reach <what> at <address>
+     * (<why>)} and exits {@link Unreachable#EXIT_CODE} (3).
      */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Tollgate());
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
-            err.println("tollgate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            Optional<ClusterOptions> cluster = clusterOptions(cmd.getCommandSpec());
+            Optional<Unreachable> unreachable = Unreachable.explain(e,
+                    cluster.map(ClusterOptions::bootstrapServers).orElse(null),
+                    cluster.map(ClusterOptions::schemaRegistryUrl).orElse(null));
+            String message = unreachable.map(Throwable::getMessage)
+                    .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
+            err.println("tollgate: " + message);
             if (Boolean.getBoolean("tollgate.debug")) {
                 e.printStackTrace(err);
             }
             err.flush();
-            return 1;
+            return unreachable.isPresent() ? Unreachable.EXIT_CODE : 1;
         });
         ConfigReference.addToHelp(commandLine);
         return commandLine;
+    }
+
+    /** The {@link ClusterOptions} a command mixes in, directly or through another mixin. */
+    static Optional<ClusterOptions> clusterOptions(CommandSpec command) {
+        for (CommandSpec mixin : command.mixins().values()) {
+            if (mixin.userObject() instanceof ClusterOptions options) {
+                return Optional.of(options);
+            }
+            Optional<ClusterOptions> nested = clusterOptions(mixin);
+            if (nested.isPresent()) {
+                return nested;
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

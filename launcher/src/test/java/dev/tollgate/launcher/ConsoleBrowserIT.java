@@ -118,7 +118,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("sign-in")).click();
 
         // The inbox shows the held bulk ticket update, with its rule and redacted arguments.
-        WebElement card = awaitVisible(By.id("held-" + held.callId()));
+        WebElement card = awaitVisible(By.id("held-" + held.runId() + "-" + held.callId()));
         assertThat(card.getText()).contains("tickets.update").contains("bulk-ticket-update-needs-approval")
                 .contains(held.runId()).contains("ticket_ids");
         screenshot("02-approvals");
@@ -134,13 +134,14 @@ class ConsoleBrowserIT {
 
         // Approve with a reason in the inbox.
         browser.switchTo().window(inbox);
-        card = browser.findElement(By.id("held-" + held.callId()));
+        card = browser.findElement(By.id("held-" + held.runId() + "-" + held.callId()));
         card.findElement(By.tagName("textarea")).sendKeys("bulk re-prioritisation agreed");
         card.findElement(By.cssSelector("button.approve")).click();
         awaitVisible(By.cssSelector("p.notice"));
         assertThat(browser.findElement(By.cssSelector("p.notice")).getText()).contains("Approved");
         Awaitility.await().atMost(WAIT).ignoreExceptions()
-                .until(() -> browser.findElements(By.id("held-" + held.callId())).isEmpty());
+                .until(() -> browser.findElements(By.id("held-" + held.runId() + "-" + held.callId()))
+                        .isEmpty());
         screenshot("04-approvals-after");
 
         // The run page shows the approval and the completion, without a reload.

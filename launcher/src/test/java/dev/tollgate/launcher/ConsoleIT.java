@@ -74,9 +74,13 @@ class ConsoleIT {
         String key = createIdentity("globex-lead", "human", "globex", "support-lead");
         Browser globex = new Browser();
         assertThat(globex.signIn(key).status).isEqualTo(303);
+        // The projector learns the new identity from tollgate.identities.v1 a moment after intake created it.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Answer page = globex.get("/console/approvals");
+            assertThat(page.status).isEqualTo(200);
+            assertThat(page.body).doesNotContain(held.callId()).contains("Nothing is waiting for you");
+        });
         Answer inbox = globex.get("/console/approvals");
-        assertThat(inbox.status).isEqualTo(200);
-        assertThat(inbox.body).doesNotContain(held.callId()).contains("Nothing is waiting for you");
         assertThat(globex.get("/console/runs/" + held.runId()).status).isEqualTo(404);
         assertThat(globex.get("/console/runs").body).doesNotContain(held.runId());
         Answer decide = globex.post("/console/approvals/" + held.runId() + "/" + held.callId(),
@@ -91,8 +95,10 @@ class ConsoleIT {
         String viewer = createIdentity("acme-viewer", "human", "acme");
         Browser browser = new Browser();
         browser.signIn(viewer);
-        Answer inbox = browser.get("/console/approvals");
-        assertThat(inbox.body).doesNotContain("held-" + held.callId()).contains("a role you do not have");
+        // The projector learns the new identity from tollgate.identities.v1 a moment after intake created it.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                browser.get("/console/approvals").body).doesNotContain("held-" + held.runId() + "-" + held.callId())
+                .contains("a role you do not have"));
         Answer run = browser.get("/console/runs/" + held.runId());
         assertThat(run.status).isEqualTo(200);
         assertThat(run.body).contains("ToolCallHeld").contains("valid");
@@ -105,7 +111,8 @@ class ConsoleIT {
         Browser lead = new Browser();
         lead.signIn(call.approverKey());
         Answer inbox = lead.get("/console/approvals");
-        assertThat(inbox.body).contains("held-" + call.callId()).contains("bulk-ticket-update-needs-approval");
+        assertThat(inbox.body).contains("held-" + call.runId() + "-" + call.callId())
+                .contains("bulk-ticket-update-needs-approval");
         Answer approved = lead.post("/console/approvals/" + call.runId() + "/" + call.callId(),
                 Map.of("csrf", csrf(inbox.body), "decision", "approve", "reason", "agreed in stand-up"));
         assertThat(approved.status).isEqualTo(303);

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.events.Command;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
 import dev.tollgate.events.PrincipalKind;
+import dev.tollgate.events.RequestRun;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.hash.Sha256;
 import dev.tollgate.events.registry.RestSchemaRegistryClient;
 import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.intake.identity.PublicKeys;
 import dev.tollgate.kafka.EmbeddedKafka;
 import dev.tollgate.kafka.EmbeddedKafkaExtension;
 import dev.tollgate.policy.engine.DefaultBundle;
@@ -20,19 +23,26 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code tollgate identity}, {@code tollgate kill} and {@code tollgate policy publish} against the embedded broker. */
@@ -62,6 +72,26 @@ class OperatorCommandsIT {
         List<Identity> both = read(kafka, Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 2);
         assertThat(both.get(1).getEnabled()).isFalse();
         assertThat(both.get(1).getApiKeySha256()).isEqualTo(Sha256.hex(apiKey));
+    }
+
+    @Test
+    void registersAndRotatesAnIdentitysPublicKey(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        String first = Base64.getEncoder().encodeToString(
+                KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        Path second = dir.resolve("second.pub");
+        Files.writeString(second, Base64.getEncoder().encodeToString(
+                KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded()));
+        JsonNode created = MAPPER.readTree(run(new IdentityCommand(), kafka, "create", "--name", "signer",
+                "--kind", "agent", "--tenant", EmbeddedKafkaExtension.uniqueId("acme"), "--public-key", first));
+        String principalId = created.path("principalId").asText();
+        assertThat(created.path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(first));
+
+        JsonNode rotated = MAPPER.readTree(run(new IdentityCommand(), kafka, "public-key", principalId,
+                "--public-key", second.toString()));
+        assertThat(rotated.path("publicKeyId").asText()).isEqualTo(PublicKeys.keyId(Files.readString(second)));
+        run(new IdentityCommand(), kafka, "public-key", principalId, "--remove");
+        List<Identity> written = read(kafka, Topics.IDENTITIES, i -> i.getPrincipalId().equals(principalId), 3);
+        assertThat(written).extracting(Identity::getPublicKey).containsExactly(first, Files.readString(second), null);
     }
 
     @Test
@@ -129,6 +159,95 @@ class OperatorCommandsIT {
             assertThat(j.path("name").asText()).isEqualTo(DefaultBundle.compiled().name());
             assertThat(j.path("version").asText()).isEqualTo(DefaultBundle.compiled().version());
         });
+    }
+
+    @Test
+    void publishRefusesAVersionPublishedWithOtherContentAndAcceptsTheSameContentAgain(EmbeddedKafka kafka)
+            throws Exception {
+        String name = EmbeddedKafkaExtension.uniqueId("immutable");
+        String yaml = DefaultBundle.yaml().replaceFirst("name: default", "name: " + name);
+        Path file = Files.writeString(Files.createTempFile("bundle", ".yaml"), yaml);
+        String version = DefaultBundle.compiled().version();
+        assertThat(tollgate(kafka, "policy", "publish", file.toString()).exitCode()).isZero();
+        CommandRun again = tollgate(kafka, "policy", "publish", file.toString());
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).startsWith("published " + name + " version " + version);
+
+        Path changed = Files.writeString(Files.createTempFile("bundle", ".yaml"), yaml + "\n# other content\n");
+        CommandRun refused = tollgate(kafka, "policy", "publish", changed.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("tollgate: VERSION_EXISTS: bundle " + name + " version " + version
+                + " is published already with sha256 " + Sha256.hex(yaml));
+        assertThat(refused.out()).isEmpty();
+        List<PolicyBundle> written = read(kafka, Topics.POLICIES, b -> b.getName().equals(name), 2);
+        assertThat(written).extracting(PolicyBundle::getSha256).containsOnly(Sha256.hex(yaml));
+    }
+
+    @Test
+    void diffWithExitCodeExitsOneWhenADecisionWouldChangeAndZeroWhenNone(EmbeddedKafka kafka) throws Exception {
+        String tenant = EmbeddedKafkaExtension.uniqueId("diff");
+        String principalId = MAPPER.readTree(run(new IdentityCommand(), kafka, "create", "--name", "diff-bot",
+                "--kind", "agent", "--tenant", tenant)).path("principalId").asText();
+        String name = EmbeddedKafkaExtension.uniqueId("diffed");
+        String yaml = DefaultBundle.yaml().replaceFirst("name: default", "name: " + name);
+        Path inForce = Files.writeString(Files.createTempFile("bundle", ".yaml"), yaml);
+        run(new PolicyCommand(), kafka, "publish", inForce.toString());
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
+        String runId = java.util.UUID.randomUUID().toString();
+        Command requestRun = Command.newBuilder().setCommandId(java.util.UUID.randomUUID().toString())
+                .setRunId(runId).setTenantId(tenant).setPrincipalId(principalId).setIssuedAt(java.time.Instant.now())
+                .setPayload(RequestRun.newBuilder().setWorkflow("research").setEnvironment("dev")
+                        .setClassification("Internal").setInputJson("{}").build())
+                .build();
+        try (KafkaProducer<String, Command> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                serdes.value(Topics.COMMANDS).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), runId, requestRun)).get();
+        }
+
+        CommandRun same = tollgate(kafka, "policy", "diff", inForce.toString(), "--exit-code");
+        assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
+        assertThat(same.out()).contains(": 0 would change");
+
+        Path researchRefused = Files.writeString(Files.createTempFile("bundle", ".yaml"),
+                yaml.replace("[\"support-triage\", \"research\"]", "[\"support-triage\"]"));
+        CommandRun changed = tollgate(kafka, "policy", "diff", researchRefused.toString(), "--exit-code");
+        assertThat(changed.exitCode()).as(changed.out() + changed.err()).isEqualTo(1);
+        assertThat(changed.out()).contains("run=" + runId + " RequestRun");
+        CommandRun informational = tollgate(kafka, "policy", "diff", researchRefused.toString());
+        assertThat(informational.exitCode()).isZero();
+        assertThat(informational.out()).contains("run=" + runId + " RequestRun");
+    }
+
+    @Test
+    void verifyingARunTheLedgerDoesNotHaveExitsNonZeroNamingIt(EmbeddedKafka kafka) {
+        String runId = EmbeddedKafkaExtension.uniqueId("no-such-run");
+        CommandRun verify = tollgate(kafka, "ledger", "verify", "--run", runId);
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.err()).isEqualTo("tollgate: no run " + runId + " on tollgate.ledger.v1 (nothing to verify)"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void aRegistryThatCannotBeReachedIsNamedWithKafkaUp(EmbeddedKafka kafka) throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String registry = "http://127.0.0.1:" + closed;
+        CommandRun list = CommandRun.of("policy", "list", "--bootstrap-servers", kafka.bootstrapServers(),
+                "--schema-registry-url", registry);
+        assertThat(list.exitCode()).isEqualTo(Unreachable.EXIT_CODE);
+        assertThat(list.err()).isEqualTo("tollgate: cannot reach the schema registry at " + registry
+                + " (connection refused)" + System.lineSeparator());
+        assertThat(list.out()).isEmpty();
+    }
+
+    private static CommandRun tollgate(EmbeddedKafka kafka, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(),
+                "--schema-registry-url", kafka.schemaRegistryUrl()));
+        return CommandRun.of(all.toArray(String[]::new));
     }
 
     private JsonNode json(String line) {

@@ -62,6 +62,18 @@ class PolicyCommandTest {
         assertThat(out.toString()).contains("FAIL  search approved, expected denied: approved");
     }
 
+    @Test
+    void everySubcommandAnswersHelp() {
+        for (String sub : new String[] {"check", "test", "publish", "diff"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(sub, "--help")).as(sub).isZero();
+            assertThat(out.toString()).as(sub).contains("Usage: policy " + sub).contains("-h, --help");
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("diff", "--help")).isZero();
+        assertThat(out.toString()).contains("--exit-code").contains("--bootstrap-servers");
+    }
+
     private static int lineOf(String text, String needle) {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {

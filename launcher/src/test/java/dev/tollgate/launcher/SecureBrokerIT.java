@@ -4,21 +4,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.events.ApprovalDecision;
+import dev.tollgate.events.Command;
+import dev.tollgate.events.CommandRejected;
+import dev.tollgate.events.DecideApproval;
+import dev.tollgate.events.Identity;
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.events.PrincipalKind;
+import dev.tollgate.events.ReasonCode;
+import dev.tollgate.events.RequestRun;
+import dev.tollgate.events.RequestToolCall;
+import dev.tollgate.events.ToolCallHeld;
 import dev.tollgate.events.Topics;
+import dev.tollgate.events.auth.IntakeSigner;
+import dev.tollgate.events.auth.Proofs;
+import dev.tollgate.events.dlq.DeadLetters;
+import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.hash.Sha256;
+import dev.tollgate.events.registry.RestSchemaRegistryClient;
+import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.kafka.EmbeddedKafka;
 import dev.tollgate.launcher.security.SecuritySetup;
 import dev.tollgate.launcher.security.TollgateAcls;
+import dev.tollgate.policy.PolicyProcessorApp;
+import dev.tollgate.policy.PolicyProcessorConfig;
+import dev.tollgate.policy.engine.DefaultBundle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -35,6 +62,9 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
@@ -196,6 +226,171 @@ class SecureBrokerIT {
             assertThat(pollFor(ledger, runId).value()).isEqualTo("ToolCallApproved");
             assertThat(pollFor(toolResults, runId).value()).isEqualTo("ToolCallResult");
         }
+    }
+
+    /**
+     * Issue 13 with ACLs on: the ACLs let the shared {@code agent} user write {@code tollgate.commands.v1}, so what
+     * stops it acting as someone else is the processor's authentication. A real policy-processor (its own SCRAM user,
+     * its real application id) decides a victim's run that intake (its user, its service MAC) requested and whose
+     * bulk update is held for approval; the agent user then forges approvals naming the human approver (unsigned,
+     * with a MAC under a key of its own, signed with its own registered Ed25519 key) and a run request claiming
+     * another tenant. Each is refused with its stable code, the forged run creates no run, nothing is dispatched,
+     * and the chain verifies.
+     */
+    @Test
+    void theAgentUsersForgedCommandsAreRefusedByTheProcessorAndNothingIsDispatched(@TempDir Path dir)
+            throws Exception {
+        String prefix = "secure-" + UUID.randomUUID().toString().substring(0, 8);
+        String tenant = prefix + "-acme";
+        String victim = prefix + "-victim";
+        String lead = prefix + "-lead";
+        String forger = prefix + "-forger";
+        KeyPair forgerKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
+        IntakeSigner intake = IntakeSigner.atFile(dir.resolve("command-keys"));
+        String yaml = DefaultBundle.yaml().replace("name: default", "name: " + prefix);
+
+        // Intake's user publishes the bundle and the identities, as intake and the CLI do.
+        try (KafkaProducer<String, Object> admin = avroProducer(TollgateAcls.INTAKE, serdes)) {
+            admin.send(new ProducerRecord<>(Topics.POLICIES.name(), prefix, PolicyBundle.newBuilder().setName(prefix)
+                    .setVersion("it").setSha256(Sha256.hex(yaml)).setYaml(yaml).setPublishedAt(Instant.now())
+                    .build())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            admin.send(identityRecord(victim, PrincipalKind.AGENT, tenant, List.of(), null))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            admin.send(identityRecord(lead, PrincipalKind.HUMAN, tenant, List.of("support-lead"), null))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            admin.send(identityRecord(forger, PrincipalKind.AGENT, tenant, List.of(), Base64.getEncoder()
+                    .encodeToString(forgerKey.getPublic().getEncoded()))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "bootstrap.servers", kafka.saslBootstrapServers(),
+                "schema.registry.url", kafka.schemaRegistryUrl(),
+                "policy.bundle", prefix,
+                "state.dir", dir.resolve("state").toString(),
+                "command.keys.file", intake.keyFile().toString()));
+        client(TollgateAcls.POLICY_PROCESSOR).forEach((key, value) -> {
+            if (!key.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+                    && !key.equals(CommonClientConfigs.CLIENT_ID_CONFIG)) {
+                settings.put("kafka." + key, value.toString());
+            }
+        });
+        try (PolicyProcessorApp processor = PolicyProcessorApp.start(PolicyProcessorConfig.from(settings))) {
+            await().atMost(Duration.ofSeconds(120)).until(processor::ready);
+            String runId = prefix + "-run";
+            try (KafkaProducer<String, Object> viaIntake = avroProducer(TollgateAcls.INTAKE, serdes)) {
+                viaIntake.send(commandRecord(intake.sign(command(runId, victim, tenant, RequestRun.newBuilder()
+                        .setWorkflow("support-triage").setEnvironment("staging").setClassification("Internal")
+                        .build())))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                viaIntake.send(commandRecord(intake.sign(command(runId, victim, tenant, RequestToolCall.newBuilder()
+                        .setCallId("c1").setTool("tickets.update")
+                        .setArgsJson("{\"ticket_ids\":[1,2,3,4,5,6,7,8,9,10,11],\"fields\":{}}").build()))))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            assertThat(ledger(runId, 2).get(1).getPayload()).isInstanceOf(ToolCallHeld.class);
+
+            String shadowRun = prefix + "-shadow";
+            Path otherKeys = dir.resolve("forger-keys");
+            try (KafkaProducer<String, Object> agent = avroProducer(TollgateAcls.AGENT, serdes)) {
+                agent.send(commandRecord(command(runId, lead, tenant, approve("c1"))))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                agent.send(commandRecord(IntakeSigner.atFile(otherKeys).sign(command(runId, lead, tenant,
+                        approve("c1"))))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                agent.send(commandRecord(Proofs.signEd25519(command(runId, lead, tenant, approve("c1")),
+                        forgerKey.getPrivate(), forgerKey.getPublic(), forger)))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                agent.send(commandRecord(Proofs.signEd25519(command(shadowRun, forger, prefix + "-globex",
+                        RequestRun.newBuilder().setWorkflow("support-triage").setEnvironment("staging")
+                                .setClassification("Internal").build()), forgerKey.getPrivate(),
+                        forgerKey.getPublic(), forger))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+
+            List<LedgerEvent> events = ledger(runId, 5);
+            assertThat(events.subList(2, 5)).extracting(e -> ((CommandRejected) e.getPayload()).getReasons().get(0)
+                    .getCode()).containsExactly(ReasonCode.COMMAND_UNAUTHENTICATED,
+                    ReasonCode.COMMAND_UNAUTHENTICATED, ReasonCode.PRINCIPAL_MISMATCH);
+            assertThat(events.get(4).getPrincipalId()).as("attributed to the signer").isEqualTo(forger);
+            await().atMost(WAIT).until(() -> readAll(Topics.DLQ.name()).stream().anyMatch(r -> shadowRun.equals(
+                    r.key()) && DeadLetters.header(r.headers(), DeadLetters.REASON_CODE).orElse("")
+                    .equals("TENANT_MISMATCH")));
+            assertThat(readAll(Topics.LEDGER.name())).noneMatch(r -> shadowRun.equals(r.key()));
+            assertThat(readAll(Topics.DISPATCH.name())).noneMatch(r -> runId.equals(r.key()));
+        }
+    }
+
+    private static Command command(String runId, String principalId, String tenant, Object payload) {
+        return Command.newBuilder().setCommandId(UUID.randomUUID().toString()).setRunId(runId).setTenantId(tenant)
+                .setPrincipalId(principalId).setIssuedAt(Instant.now()).setPayload(payload).build();
+    }
+
+    private static DecideApproval approve(String callId) {
+        return DecideApproval.newBuilder().setCallId(callId).setDecision(ApprovalDecision.APPROVE)
+                .setReason("forged").build();
+    }
+
+    private static ProducerRecord<String, Object> commandRecord(Command command) {
+        return new ProducerRecord<>(Topics.COMMANDS.name(), command.getRunId(), command);
+    }
+
+    private static ProducerRecord<String, Object> identityRecord(String principalId, PrincipalKind kind,
+                                                                 String tenant, List<String> roles,
+                                                                 String publicKey) {
+        return new ProducerRecord<>(Topics.IDENTITIES.name(), principalId, Identity.newBuilder()
+                .setPrincipalId(principalId).setName(principalId).setKind(kind).setTenantId(tenant).setRoles(roles)
+                .setApiKeySha256("0".repeat(64)).setPublicKey(publicKey).setCreatedAt(Instant.now())
+                .setUpdatedAt(Instant.now()).build());
+    }
+
+    /** A producer authenticated as {@code user} writing Avro values in the wire format of each topic. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static KafkaProducer<String, Object> avroProducer(String user, TollgateSerdes serdes) {
+        Map<String, Object> config = new HashMap<>(client(user));
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        Serializer<Object> values = (topic, value) -> ((Serde) serdes.value(Topics.byName(topic).orElseThrow()))
+                .serializer().serialize(topic, value);
+        return new KafkaProducer<>(config, new StringSerializer(), values);
+    }
+
+    /** The run's ledger events once there are {@code count}, with the hash chain checked from the raw bytes. */
+    private static List<LedgerEvent> ledger(String runId, int count) {
+        TollgateSerdes serdes = new TollgateSerdes(new RestSchemaRegistryClient(kafka.schemaRegistryUrl()));
+        List<LedgerEvent> events = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            events.clear();
+            String previous = LedgerHash.GENESIS;
+            for (ConsumerRecord<String, byte[]> record : readAll(Topics.LEDGER.name())) {
+                if (runId.equals(record.key())) {
+                    LedgerEvent event = serdes.value(Topics.LEDGER).deserializer().deserialize(record.topic(),
+                            record.value());
+                    assertThat(event.getPrevHash()).as("chain of %s at seq %d", runId, event.getSeq())
+                            .isEqualTo(previous);
+                    previous = LedgerHash.ofRecordValue(record.value());
+                    events.add(event);
+                }
+            }
+            return events.size() >= count;
+        });
+        return events;
+    }
+
+    /** Everything committed on the topic, read over the fixture's loopback listener. */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
     }
 
     private static CommandRun applyAcls(String... args) {

@@ -44,6 +44,7 @@ public final class PolicyProcessorConfig {
     public static final Key COMMAND_KEYS_FILE = new Key("command.keys.file");
     public static final Key DISPATCH_KEYS_FILE = new Key("dispatch.keys.file");
     public static final Key COMMAND_MAX_SKEW_MS = new Key("command.max.skew.ms");
+    public static final Key COMMAND_IDENTITY_WAIT_MS = new Key("command.identity.wait.ms");
 
     /** Every key of the policy-processor, declared once. */
     public static final ConfigDeclaration DECLARATION = new ConfigDeclaration("policy-processor")
@@ -84,6 +85,11 @@ public final class PolicyProcessorConfig {
             .define(COMMAND_MAX_SKEW_MS.name(), Type.LONG, 300_000L, Range.atLeast(0),
                     "Largest distance between a command's issuedAt and its record's timestamp (CLOCK_SKEW above). A "
                             + "replayed batch of old commands needs a skew that covers its age.")
+            .define(COMMAND_IDENTITY_WAIT_MS.name(), Type.LONG, 5_000L, Range.between(0, 8_000),
+                    "How long a command that intake attested (a verified service MAC) waits for its principal to "
+                            + "reach this processor's copy of tollgate.identities.v1 before it is refused with "
+                            + "IDENTITY_UNKNOWN: an identity created a moment before its first command can arrive "
+                            + "after it. 0: never wait; at most 8000, below the Streams transaction timeout.")
             .alias("streams.", ConfigDeclaration.KAFKA_PREFIX);
 
     private final ParsedConfig parsed;
@@ -152,6 +158,10 @@ public final class PolicyProcessorConfig {
 
     public long artifactMaxBytes() {
         return Long.parseLong(get(ARTIFACT_MAX_BYTES));
+    }
+
+    public Duration commandIdentityWait() {
+        return Duration.ofMillis(Long.parseLong(get(COMMAND_IDENTITY_WAIT_MS)));
     }
 
     public Duration commandMaxSkew() {

@@ -58,6 +58,12 @@ final class PolicyStoreProcessors {
      * Keeps, per bundle name, the latest bundle that compiled. A bundle that does not compile is logged with its
      * problems and ignored: the previous one stays in force. Runs on restore too (global stores reprocess), so a
      * restart never brings a refused bundle into force.
+     *
+     * <p><b>Versions are immutable.</b> The first bundle that compiled under a name + version is remembered in the
+     * same store, under {@link #versionKey} (a key no bundle name can have); a later bundle with that name and
+     * version but another SHA-256 (written straight to the topic, or by two intakes racing) is logged and ignored:
+     * the bundle in force stays, so one version never means two contents. The same content again is applied
+     * (re-publishing an earlier version brings it back into force).
      */
     static final class LoadPolicies implements Processor<String, PolicyBundle, Void, Void> {
 
@@ -88,6 +94,20 @@ final class PolicyStoreProcessors {
                             compiled.name());
                     return;
                 }
+                // The version that decides is the one inside the YAML (the record's field is a copy of it).
+                String versionKey = versionKey(compiled.name(), compiled.version());
+                PolicyBundle first = store.get(versionKey);
+                if (first != null && !first.getSha256().equals(compiled.sha256())) {
+                    LOG.warn("Refused policy bundle {} version {} (sha256 {}): that version was published first "
+                            + "with sha256 {} and versions are immutable; the bundle in force stays",
+                            compiled.name(), compiled.version(), compiled.sha256(), first.getSha256());
+                    return;
+                }
+                if (first == null) {
+                    // Only what identifies the version: the YAML is kept once, under the name.
+                    store.put(versionKey, PolicyBundle.newBuilder(bundle).setVersion(compiled.version())
+                            .setYaml("").build());
+                }
                 store.put(record.key(), bundle);
                 cache.publish(compiled);
                 LOG.info("Policy bundle {} version {} (sha256 {}) in force", compiled.name(), compiled.version(),
@@ -96,6 +116,11 @@ final class PolicyStoreProcessors {
                 LOG.warn("Refused policy bundle {} version {}; the previous one stays in force. {}", record.key(),
                         bundle.getVersion(), e.getMessage());
             }
+        }
+
+        /** The store key of a version's first content: NUL cannot occur in a bundle name or a record key here. */
+        static String versionKey(String name, String version) {
+            return "\u0000version\u0000" + name + "\u0000" + version;
         }
     }
 }

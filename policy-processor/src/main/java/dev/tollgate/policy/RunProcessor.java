@@ -78,6 +78,7 @@ import org.slf4j.LoggerFactory;
 final class RunProcessor implements Processor<String, Object, String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunProcessor.class);
+    private static final Duration IDENTITY_POLL = Duration.ofMillis(20);
     /** The signer named on every dispatch proof. */
     static final String DISPATCH_SIGNER = "policy-processor";
     /** W3C trace context as a record header (the ledger event's traceparent), on the ledger and dispatch records. */
@@ -104,6 +105,7 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
     private long scannedVersion = -1;
     private DecisionMeters meters;
     private Tracing tracing;
+    private final Duration identityWait;
 
     RunProcessor(PolicyProcessorConfig config, BundleCache cache, GlobalChanges changes, IntSupplier ledgerSchema,
                  CommandAuthenticator authenticator, KeyRing dispatchKeys) {
@@ -116,6 +118,7 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         this.timersIntervalMs = config.timersIntervalMs();
         this.graceMs = config.approvalExpiryGraceMs();
         this.maxArtifactBytes = config.artifactMaxBytes();
+        this.identityWait = config.commandIdentityWait();
     }
 
     @Override
@@ -185,6 +188,32 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
         return lastGood;
     }
 
+    /**
+     * Intake answers 201 for a new identity once {@code tollgate.identities.v1} has it, but this processor's global
+     * copy may take a moment longer than the commands topic, so the principal's first command can arrive first. A
+     * command intake attested (its principal exists) waits here, at most {@code command.identity.wait.ms}, for the
+     * global thread to bring the identity in; anything else is checked at once.
+     */
+    private void awaitAttestedIdentity(Command command) {
+        String principalId = command.getPrincipalId();
+        if (identityWait.isZero() || policyContext.identity(principalId).isPresent()
+                || !authenticator.attestedByIntake(command)) {
+            return;
+        }
+        long deadline = System.nanoTime() + identityWait.toNanos();
+        while (policyContext.identity(principalId).isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(IDENTITY_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.info("Run {}: principal {} of command {} {} after waiting for the identities topic", command.getRunId(),
+                principalId, command.getCommandId(),
+                policyContext.identity(principalId).isPresent() ? "arrived" : "still unknown");
+    }
+
     @Override
     public void process(Record<String, Object> record) {
         Object value = record.value();
@@ -198,6 +227,7 @@ final class RunProcessor implements Processor<String, Object, String, Object> {
                 span.attribute("tollgate.run_id", runId);
                 // Authentication comes before any decider: a command that cannot be attributed decides nothing.
                 RunStore.Loaded state = runs.load(runId, callIdOf(command), command.getCommandId());
+                awaitAttestedIdentity(command);
                 Instant recordTime = Instant.ofEpochMilli(record.timestamp());
                 Optional<CommandAuthenticator.Failure> failure = authenticator.check(command, recordTime,
                         policyContext);

@@ -35,6 +35,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -174,6 +177,24 @@ class CommandAuthenticationIT {
         assertThat(awaitEvents(runId, 7).get(6).getPayload()).isInstanceOf(ApprovalGranted.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> dispatches(runId).size() == 1);
         assertThat(Proofs.verifyHmac(dispatches(runId).get(0), dispatchKeys)).isTrue();
+    }
+
+    @Test
+    void anIdentityThatArrivesJustAfterItsFirstAttestedCommandIsWaitedFor() throws Exception {
+        // Intake attests a principal it has just created; the identity reaches the processor a moment later.
+        String newcomer = it.prefix + "-newcomer";
+        String runId = it.prefix + "-newcomer-run";
+        it.send(command(runId, newcomer, requestRun()));
+        CompletableFuture.runAsync(() -> {
+            try {
+                it.identity(identity(newcomer, PrincipalKind.AGENT, it.tenant));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)).get(30, TimeUnit.SECONDS);
+        LedgerEvent first = awaitEvents(runId, 1).get(0);
+        assertThat(first.getPayload()).isInstanceOf(RunAdmitted.class);
+        assertThat(first.getPrincipalId()).isEqualTo(newcomer);
     }
 
     @Test

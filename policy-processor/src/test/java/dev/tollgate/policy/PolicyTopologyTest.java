@@ -93,7 +93,9 @@ class PolicyTopologyTest {
 
     private PolicyProcessorConfig config() {
         return PolicyProcessorConfig.from(Map.of("state.dir", stateDir.toString(), "bootstrap.servers", "dummy:9092",
-                "command.keys.file", intakeKeyFile(stateDir).toString()));
+                "command.keys.file", intakeKeyFile(stateDir).toString(),
+                // The test driver runs on one thread: an identity cannot arrive while a command waits for it.
+                "command.identity.wait.ms", "200"));
     }
 
     @BeforeEach
@@ -199,6 +201,30 @@ class PolicyTopologyTest {
 
         List<LedgerEvent> events = verifiedLedger();
         assertThat(events).extracting(LedgerEvent::getPolicyVersion).containsExactly("2026.12.05-1", "2026.12.06-1");
+    }
+
+    @Test
+    void aSecondContentUnderAPublishedVersionIsRefusedAndTheFirstStaysInForce() {
+        String first = DefaultBundle.yaml();
+        String readToolsDenied = first.replace("when: 'tool.risk == \"read\"'", "when: 'tool.risk == \"none\"'");
+        assertThat(readToolsDenied).isNotEqualTo(first);
+        publish(first);
+        publish(readToolsDenied);
+        send(requestRun("r1"));
+        send(toolCall("r1", "c1", "search_docs", SEARCH));
+        KeyValueStore<String, PolicyBundle> store = driver.getKeyValueStore(PolicyTopology.POLICY_STORE);
+        assertThat(store.get("default").getSha256()).isEqualTo(Sha256.hex(first));
+
+        publish(first);
+        publish(readToolsDenied.replace("version: \"2026.12.05-1\"", "version: \"2026.12.06-1\""));
+        send(toolCall("r1", "c2", "search_docs", SEARCH));
+
+        List<LedgerEvent> events = verifiedLedger();
+        assertThat(events).extracting(e -> e.getPayload().getClass().getSimpleName()).containsExactly(
+                RunAdmitted.class.getSimpleName(), ToolCallApproved.class.getSimpleName(),
+                ToolCallDenied.class.getSimpleName());
+        assertThat(events).extracting(LedgerEvent::getPolicyVersion)
+                .containsExactly("2026.12.05-1", "2026.12.05-1", "2026.12.06-1");
     }
 
     @Test

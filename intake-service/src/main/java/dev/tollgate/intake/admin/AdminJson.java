@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.events.Identity;
 import dev.tollgate.events.KillSwitch;
 import dev.tollgate.events.PolicyBundle;
+import dev.tollgate.intake.identity.PublicKeys;
 import java.util.Locale;
 
 /**
@@ -26,6 +27,9 @@ public final class AdminJson {
                 .put("kind", identity.getKind().name().toLowerCase(Locale.ROOT))
                 .put("tenant", identity.getTenantId());
         identity.getRoles().forEach(node.putArray("roles")::add);
+        if (identity.getPublicKey() != null) {
+            node.put("publicKeyId", PublicKeys.keyIdOrInvalid(identity.getPublicKey()));
+        }
         return node.put("enabled", identity.getEnabled())
                 .put("createdAt", String.valueOf(identity.getCreatedAt()))
                 .put("updatedAt", String.valueOf(identity.getUpdatedAt()));

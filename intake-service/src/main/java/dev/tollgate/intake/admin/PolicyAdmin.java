@@ -17,6 +17,14 @@ import org.slf4j.LoggerFactory;
  * kept). Validation is the policy-engine's full compilation (structure, CEL type-checking, JSON Schemas), the same
  * the policy-processor runs, so a bundle it would refuse is refused at publish time, whole, with line-numbered
  * problems, and nothing is written.
+ *
+ * <p><b>Versions are immutable.</b> A name + version already published with another SHA-256 is refused
+ * ({@link VersionExists}, HTTP 409 {@code VERSION_EXISTS}) against the {@link PolicyIndex} (the topic read from the
+ * beginning, plus what this instance wrote). The same content again is accepted and written again: the bundle in
+ * force is the latest one published, so re-publishing an earlier version is how it is brought back. Two intake
+ * instances that publish different content under one new version within the same instant can both be accepted
+ * (each checks its own view of the topic); the policy-processor then keeps the first and refuses the second
+ * (logged), so decisions never switch content under one version.
  */
 public final class PolicyAdmin {
 
@@ -36,16 +44,41 @@ public final class PolicyAdmin {
         }
     }
 
+    /** A name + version that is published already with other content. */
+    public static final class VersionExists extends RuntimeException {
+        private final transient PolicyBundle existing;
+
+        public VersionExists(PolicyBundle existing, String sha256) {
+            super("bundle " + existing.getName() + " version " + existing.getVersion() + " is published already with"
+                    + " sha256 " + existing.getSha256() + "; this content (sha256 " + sha256 + ") needs a new version",
+                    null, false, false);
+            this.existing = existing;
+        }
+
+        /** The version as first published. */
+        public PolicyBundle existing() {
+            return existing;
+        }
+    }
+
     /** A validated bundle: its name, version and the SHA-256 of its YAML text. */
     public record Validated(String name, String version, String sha256) {
     }
 
     private final Publisher publisher;
     private final Clock clock;
+    private final PolicyIndex published;
 
+    /** Without a view of the published versions: nothing is refused as {@link VersionExists}. */
     public PolicyAdmin(Publisher publisher, Clock clock) {
+        this(publisher, clock, null);
+    }
+
+    /** Refuses a version that {@code published} holds with other content, and tells it what this instance wrote. */
+    public PolicyAdmin(Publisher publisher, Clock clock, PolicyIndex published) {
         this.publisher = publisher;
         this.clock = clock;
+        this.published = published;
     }
 
     /** Compiles a bundle; {@code expectedName} (from the path) must equal {@code metadata.name}. */
@@ -67,8 +100,19 @@ public final class PolicyAdmin {
         return new Validated(bundle.name(), bundle.version(), bundle.sha256());
     }
 
-    /** Publishes a validated bundle; returns what was written. */
-    public PolicyBundle publish(Validated validated, String yaml, String publishedBy) {
+    /**
+     * Publishes a validated bundle; returns what was written.
+     *
+     * @throws VersionExists when the version is published already with other content (nothing is written)
+     */
+    public synchronized PolicyBundle publish(Validated validated, String yaml, String publishedBy) {
+        if (published != null) {
+            for (PolicyBundle known : published.versions(validated.name())) {
+                if (known.getVersion().equals(validated.version()) && !known.getSha256().equals(validated.sha256())) {
+                    throw new VersionExists(known, validated.sha256());
+                }
+            }
+        }
         PolicyBundle bundle = PolicyBundle.newBuilder()
                 .setName(validated.name())
                 .setVersion(validated.version())
@@ -78,6 +122,9 @@ public final class PolicyAdmin {
                 .setPublishedBy(publishedBy)
                 .build();
         publisher.publish(Topics.POLICIES, bundle.getName(), bundle);
+        if (published != null) {
+            published.apply(bundle);
+        }
         return bundle;
     }
 }

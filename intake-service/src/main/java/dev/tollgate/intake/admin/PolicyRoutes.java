@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Admin route {@code PUT /v1/policies/{name}}: the body is a YAML policy bundle, compiled with the policy-engine
  * before it is written to {@code tollgate.policies.v1}, so a bundle the policy-processor would refuse is refused
- * here with {@code POLICY_INVALID} and its line-numbered problems.
+ * here with {@code POLICY_INVALID} and its line-numbered problems. A version published already with other content is
+ * 409 {@code VERSION_EXISTS} (with the published {@code name}, {@code version}, {@code sha256}); the same content
+ * again is 201 and published again (see {@link PolicyAdmin}).
  */
 public final class PolicyRoutes implements Feature {
 
@@ -57,7 +59,14 @@ public final class PolicyRoutes implements Feature {
         } catch (PolicyAdmin.Refused refused) {
             throw ApiException.withDetails(ErrorCode.POLICY_INVALID, refused.getMessage(), problems(refused));
         }
-        PolicyBundle bundle = policies.publish(validated, yaml, admin.principalId());
+        PolicyBundle bundle;
+        try {
+            bundle = policies.publish(validated, yaml, admin.principalId());
+        } catch (PolicyAdmin.VersionExists exists) {
+            throw ApiException.withDetails(ErrorCode.VERSION_EXISTS, exists.getMessage(), Answers.JSON.objectNode()
+                    .put("name", exists.existing().getName()).put("version", exists.existing().getVersion())
+                    .put("sha256", exists.existing().getSha256()));
+        }
         LOG.info("policy bundle {} version {} published by {}", bundle.getName(), bundle.getVersion(),
                 admin.principalId());
         Answers.json(ctx, 201, Answers.JSON.objectNode().put("name", bundle.getName())

@@ -15,9 +15,15 @@ public enum ErrorCode {
     CONFLICT(409),
     /** {@code POST /v1/approvals/{callId}} names a callId held in more than one run of the tenant. */
     AMBIGUOUS_CALL_ID(409),
+    /** {@code PUT /v1/policies/{name}} with a version already published with other content. */
+    VERSION_EXISTS(409),
     BODY_TOO_LARGE(413),
+    /** A request line Jetty refuses as too long (the projector's query API uses the same code). */
+    URI_TOO_LONG(414),
     UNSUPPORTED_MEDIA_TYPE(415),
     RATE_LIMITED(429),
+    /** Request headers larger than Jetty accepts (the projector's query API uses the same code). */
+    HEADERS_TOO_LARGE(431),
     UNAVAILABLE(503),
     /** A defect: never expected, logged with its stack. */
     INTERNAL(500);

@@ -12,8 +12,9 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Creates and disables identities by writing {@code tollgate.identities.v1} (keyed by principalId). Used by
- * {@code POST/DELETE /v1/identities}, by the bootstrap admin at start and by {@code tollgate identity}.
+ * Creates and disables identities and sets their Ed25519 public keys by writing {@code tollgate.identities.v1}
+ * (keyed by principalId). Used by {@code POST/DELETE /v1/identities}, {@code PUT/DELETE
+ * /v1/identities/{principalId}/public-key}, by the bootstrap admin at start and by {@code tollgate identity}.
  */
 public final class IdentityAdmin {
 
@@ -37,8 +38,18 @@ public final class IdentityAdmin {
         this.clock = clock;
     }
 
-    /** Creates an identity with a fresh principal id and API key. */
+    /** Creates an identity with a fresh principal id and API key, and no public key. */
     public Created create(String name, PrincipalKind kind, String tenantId, List<String> roles) {
+        return create(name, kind, tenantId, roles, null);
+    }
+
+    /**
+     * Creates an identity with a fresh principal id and API key.
+     *
+     * @param publicKey the Base64 X.509 Ed25519 public key the principal signs its own commands with (see
+     *                  {@link PublicKeys#normalize(String)}), or null for none
+     */
+    public Created create(String name, PrincipalKind kind, String tenantId, List<String> roles, String publicKey) {
         String apiKey = ApiKeys.generate();
         Instant now = clock.instant();
         Identity identity = Identity.newBuilder()
@@ -51,6 +62,7 @@ public final class IdentityAdmin {
                 .setEnabled(true)
                 .setCreatedAt(now)
                 .setUpdatedAt(now)
+                .setPublicKey(publicKey)
                 .build();
         RecordMetadata written = publisher.publish(Topics.IDENTITIES, identity.getPrincipalId(), identity);
         return new Created(identity, apiKey, written.offset());
@@ -65,6 +77,16 @@ public final class IdentityAdmin {
         Identity disabled = Identity.newBuilder(current).setEnabled(false).setUpdatedAt(clock.instant()).build();
         long offset = publisher.publish(Topics.IDENTITIES, disabled.getPrincipalId(), disabled).offset();
         return new Written(disabled, offset);
+    }
+
+    /**
+     * Writes {@code current} with {@code publicKey} (Base64 X.509 Ed25519, normalized) as its key, or without a key
+     * when null. From the processor's next read of the identity on, only commands signed with the new key verify.
+     */
+    public Written setPublicKey(Identity current, String publicKey) {
+        Identity changed = Identity.newBuilder(current).setPublicKey(publicKey).setUpdatedAt(clock.instant()).build();
+        long offset = publisher.publish(Topics.IDENTITIES, changed.getPrincipalId(), changed).offset();
+        return new Written(changed, offset);
     }
 
     /**

@@ -14,13 +14,17 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Admin routes for identities: {@code POST /v1/identities} creates one (the API key is shown once, stored only
- * hashed) and {@code DELETE /v1/identities/{principalId}} disables one. Both write {@code tollgate.identities.v1}
- * and apply the written record to the local index at once, so the next request sees it.
+ * hashed; an optional {@code publicKey} registers the Ed25519 key the principal signs its own commands with),
+ * {@code DELETE /v1/identities/{principalId}} disables one, {@code PUT /v1/identities/{principalId}/public-key}
+ * registers or rotates the public key and {@code DELETE /v1/identities/{principalId}/public-key} removes it. Each
+ * writes {@code tollgate.identities.v1} and applies the written record to the local index at once, so the next
+ * request sees it.
  */
 public final class IdentityRoutes implements Feature {
 
@@ -43,6 +47,8 @@ public final class IdentityRoutes implements Feature {
     public void register(JavalinConfig config) {
         config.routes.post("/v1/identities", this::createIdentity);
         config.routes.delete("/v1/identities/{principalId}", this::disableIdentity);
+        config.routes.put("/v1/identities/{principalId}/public-key", this::setPublicKey);
+        config.routes.delete("/v1/identities/{principalId}/public-key", this::removePublicKey);
     }
 
     private void createIdentity(Context ctx) {
@@ -57,7 +63,8 @@ public final class IdentityRoutes implements Feature {
         };
         String tenant = body.requiredIdent("tenant");
         List<String> roles = body.identList("roles", 32);
-        IdentityAdmin.Created created = identityAdmin.create(name, kind, tenant, roles);
+        String publicKey = publicKey(body, false);
+        IdentityAdmin.Created created = identityAdmin.create(name, kind, tenant, roles, publicKey);
         identities.apply(created.identity(), created.offset());
         LOG.info("identity {} created in tenant {} by {}", created.principalId(), tenant, admin.principalId());
         ObjectNode answer = Answers.JSON.objectNode()
@@ -67,14 +74,61 @@ public final class IdentityRoutes implements Feature {
                 .put("kind", kind.name().toLowerCase(Locale.ROOT))
                 .put("tenant", tenant);
         roles.forEach(answer.putArray("roles")::add);
+        if (publicKey != null) {
+            answer.put("publicKeyId", PublicKeys.keyId(publicKey));
+        }
         Answers.json(ctx, 201, answer);
+    }
+
+    /** The body's {@code publicKey}, normalized; null when absent and not required. */
+    private static String publicKey(JsonBody body, boolean required) {
+        Optional<String> given = required
+                ? Optional.of(body.requiredString("publicKey", PublicKeys.MAX_LENGTH))
+                : body.optionalString("publicKey", PublicKeys.MAX_LENGTH);
+        try {
+            return given.map(PublicKeys::normalize).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.fieldInvalid("publicKey", e.getMessage());
+        }
+    }
+
+    private void setPublicKey(Context ctx) {
+        Principal admin = auth.admin(ctx);
+        JsonBody body = bodies.json(ctx);
+        Identity current = existing(ctx);
+        String publicKey = publicKey(body, true);
+        String keyId = PublicKeys.keyId(publicKey);
+        if (!publicKey.equals(current.getPublicKey())) {
+            IdentityAdmin.Written written = identityAdmin.setPublicKey(current, publicKey);
+            identities.apply(written.identity(), written.offset());
+            LOG.info("public key {} registered for identity {} by {}", keyId, current.getPrincipalId(),
+                    admin.principalId());
+        }
+        Answers.json(ctx, 200, Answers.JSON.objectNode().put("principalId", current.getPrincipalId())
+                .put("publicKeyId", keyId));
+    }
+
+    private void removePublicKey(Context ctx) {
+        Principal admin = auth.admin(ctx);
+        Identity current = existing(ctx);
+        if (current.getPublicKey() != null) {
+            IdentityAdmin.Written written = identityAdmin.setPublicKey(current, null);
+            identities.apply(written.identity(), written.offset());
+            LOG.info("public key of identity {} removed by {}", current.getPrincipalId(), admin.principalId());
+        }
+        Answers.json(ctx, 200, Answers.JSON.objectNode().put("principalId", current.getPrincipalId())
+                .putNull("publicKeyId"));
+    }
+
+    private Identity existing(Context ctx) {
+        return identities.byPrincipalId(ctx.pathParam("principalId"))
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no such identity"));
     }
 
     private void disableIdentity(Context ctx) {
         Principal admin = auth.admin(ctx);
         String principalId = ctx.pathParam("principalId");
-        Identity current = identities.byPrincipalId(principalId)
-                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no such identity"));
+        Identity current = existing(ctx);
         if (current.getEnabled()) {
             IdentityAdmin.Written written = identityAdmin.disable(current);
             identities.apply(written.identity(), written.offset());

@@ -255,6 +255,25 @@ class QueryApiTest {
     }
 
     @Test
+    void theInboxKeepsACallIdHeldInTwoRunsApartByRun() {
+        RunLedger second = RunLedger.forTenant("acme");
+        second.admitted();
+        second.held("c2", "tickets.update");
+        driver.pipe(second);
+        List<JsonNode> both = new ArrayList<>();
+        Http.get(port, "/v1/approvals", "key-acme").body().forEach(both::add);
+        assertThat(both).filteredOn(a -> a.path("callId").asText().equals("c2"))
+                .extracting(a -> a.path("runId").asText() + " " + a.path("tool").asText())
+                .containsExactlyInAnyOrder(acme.runId() + " http.fetch", second.runId() + " tickets.update");
+
+        driver.pipe(second.granted("c2"));
+        assertThat(Http.get(port, "/v1/approvals", "key-acme").body()).singleElement().satisfies(a -> {
+            assertThat(a.path("callId").asText()).isEqualTo("c2");
+            assertThat(a.path("runId").asText()).as("the other run's call is still held").isEqualTo(acme.runId());
+        });
+    }
+
+    @Test
     void runListsFilterByTenantAndStatusAndPage() {
         RunLedger second = RunLedger.forTenant("acme");
         second.admitted();

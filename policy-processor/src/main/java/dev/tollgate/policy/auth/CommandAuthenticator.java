@@ -59,6 +59,17 @@ public final class CommandAuthenticator {
     public record Failure(Reason reason, String actor) {
     }
 
+    /**
+     * Whether intake attested the command: an {@code hmac-sha256} proof that verifies with the intake service ring.
+     * Intake signs only for a principal it authenticated, so such a principal exists even when this processor's copy
+     * of the identities has not caught up yet.
+     */
+    public boolean attestedByIntake(Command command) {
+        Proof proof = command.getProof();
+        return proof != null && Proofs.HMAC.equals(proof.getScheme()) && intakeKeys != null
+                && Proofs.verifyHmac(command, intakeKeys);
+    }
+
     /** Empty when the command is attributed to its envelope's principal and tenant; else why not. */
     public Optional<Failure> check(Command command, Instant recordTime, PolicyContext context) {
         Proof proof = command.getProof();

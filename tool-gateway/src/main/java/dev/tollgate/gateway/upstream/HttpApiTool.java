@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
  * A REST endpoint of the {@code http_tools} config as a tool, without code: the URL's {@code {param}} placeholders
  * are filled from the arguments (percent-encoded as one path segment), the configured headers are sent (secrets
  * resolved in the gateway only), and with {@code body: args} the arguments are the JSON body. The URL must pass the
- * egress allow-list like {@code http.fetch}; redirects are not followed. The result is {@code {status, contentType,
- * body}} ({@code body} as JSON when the response is JSON); a non-2xx status is a failure naming the status, and no
- * request header is ever part of a result or message.
+ * egress allow-list like {@code http.fetch} (an argument that makes a dot segment, a {@code ;} parameter or an encoded
+ * separator is refused) and is sent in its canonical form; redirects are not followed. The result is
+ * {@code {status, contentType, body}} ({@code body} as JSON when the response is JSON); a non-2xx status is a failure
+ * naming the status, and no request header is ever part of a result or message.
  */
 final class HttpApiTool implements Tool {
 
@@ -77,8 +78,7 @@ final class HttpApiTool implements Tool {
 
     @Override
     public JsonNode execute(ToolCall call) throws Exception {
-        URI uri = uri(call.args());
-        egress.check(uri);
+        URI uri = egress.check(uri(call.args()));
         Duration remaining = call.remaining();
         if (remaining.isZero()) {
             throw new HttpTimeoutException(name() + " ran past its deadline");

@@ -3,8 +3,14 @@ package dev.tollgate.gateway.tools.http;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +22,15 @@ import java.util.Locale;
  * <p><b>URL rule.</b> A URL is allowed when some entry has the same scheme, the same host (case-insensitive), the
  * same port (the scheme's default when omitted) and a path prefix the URL's path starts with, at a segment
  * boundary: {@code /v1/} allows {@code /v1/x}, {@code /v1} allows {@code /v1} and {@code /v1/x} but not
- * {@code /v1x}. URLs with user info, with {@code ..} or encoded dots or slashes in the path, or without a host are
- * refused.
+ * {@code /v1x}. URLs with user info or without a host are refused.
+ *
+ * <p><b>Canonical paths.</b> The path is matched, and sent, only in its canonical form ({@link #canonical(URI)}):
+ * each segment is percent-decoded once and refused ({@code EGRESS_PATH_NOT_CANONICAL}) when it is a dot segment
+ * ({@code .} or {@code ..}, encoded or not), carries a {@code ;} parameter ({@code ..;}, {@code a;b}, encoded or
+ * not), hides a separator ({@code %2F}, {@code %5C}, a backslash), an encoded percent sign ({@code %25}: double
+ * encoding such as {@code %252e%252e}) or a control character, or is not UTF-8; then it is re-encoded the one way
+ * (unreserved characters literal, everything else {@code %XX} upper case). So what the allowlist saw is exactly
+ * what the upstream receives: no server can resolve the path to somewhere else.
  *
  * <p><b>DNS rule.</b> When the entry's host is an IP literal, the URL must name that literal and nothing is
  * resolved. When it is {@code localhost}, every address it resolves to must be loopback. Any other name must
@@ -27,6 +40,11 @@ import java.util.Locale;
  * that changes in between, "rebinding", is not caught: see docs/architecture.md.)
  */
 public final class EgressPolicy {
+
+    /** The stable code of a denial by the allowlist or the DNS rule. */
+    public static final String EGRESS_DENIED = "EGRESS_DENIED";
+    /** The stable code of a path refused before matching because it has no single meaning. */
+    public static final String PATH_NOT_CANONICAL = "EGRESS_PATH_NOT_CANONICAL";
 
     /** Resolves host names; replaceable in tests. */
     @FunctionalInterface
@@ -67,7 +85,12 @@ public final class EgressPolicy {
                 throw new IllegalArgumentException("egress.allow entry '" + raw
                         + "' must be scheme://host[:port]/path-prefix");
             }
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            String path;
+            try {
+                path = canonicalPath(uri.getRawPath());
+            } catch (EgressDeniedException e) {
+                throw new IllegalArgumentException("egress.allow entry '" + raw + "' " + e.detail(), e);
+            }
             String host = hostOf(uri);
             entries.add(new Entry(scheme, host, portOf(uri), path, isLiteral(host)));
         }
@@ -79,43 +102,156 @@ public final class EgressPolicy {
     }
 
     /**
-     * Checks a URL against the allowlist and its host's DNS answers.
+     * Checks a URL against the allowlist and its host's DNS answers and returns its canonical form, the URL to send.
      *
-     * @throws EgressDeniedException with a message saying which rule refused it
+     * @throws EgressDeniedException with a message that starts with the stable code and says which rule refused it
      */
-    public void check(URI uri) throws EgressDeniedException {
-        Entry entry = match(uri);
+    public URI check(URI uri) throws EgressDeniedException {
+        URI canonical = canonical(uri);
+        Entry entry = match(canonical);
         if (entry.literal()) {
-            return;
+            return canonical;
         }
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(entry.host());
         } catch (UnknownHostException e) {
-            throw new EgressDeniedException("host '" + entry.host() + "' does not resolve");
+            throw new EgressDeniedException(EGRESS_DENIED, "host '" + entry.host() + "' does not resolve");
         }
         boolean localhost = "localhost".equals(entry.host());
         for (InetAddress address : addresses) {
             boolean allowed = localhost ? address.isLoopbackAddress() : isPublic(address);
             if (!allowed) {
-                throw new EgressDeniedException("host '" + entry.host() + "' resolves to "
+                throw new EgressDeniedException(EGRESS_DENIED, "host '" + entry.host() + "' resolves to "
                         + address.getHostAddress() + ", which is not a permitted address for it (DNS rule)");
+            }
+        }
+        return canonical;
+    }
+
+    /**
+     * The canonical form of an absolute URL: scheme and host in lower case, the path decoded once, checked and
+     * re-encoded (see the class comment), the query as given, no fragment.
+     *
+     * @throws EgressDeniedException ({@code EGRESS_PATH_NOT_CANONICAL}) for a path without a single meaning, or
+     *     ({@code EGRESS_DENIED}) for a URL without a host or with user info
+     */
+    public static URI canonical(URI uri) throws EgressDeniedException {
+        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
+            throw new EgressDeniedException(EGRESS_DENIED, "URL '" + safe(uri) + "' must have a host and no user info");
+        }
+        String path;
+        try {
+            path = canonicalPath(uri.getRawPath());
+        } catch (EgressDeniedException e) {
+            throw new EgressDeniedException(PATH_NOT_CANONICAL, "URL '" + safe(uri) + "' " + e.detail());
+        }
+        String host = hostOf(uri);
+        StringBuilder out = new StringBuilder(lower(uri.getScheme())).append("://")
+                .append(host.contains(":") ? "[" + host + "]" : host);
+        if (uri.getPort() >= 0) {
+            out.append(':').append(uri.getPort());
+        }
+        out.append(path);
+        if (uri.getRawQuery() != null) {
+            out.append('?').append(uri.getRawQuery());
+        }
+        try {
+            return new URI(out.toString());
+        } catch (URISyntaxException e) {
+            throw new EgressDeniedException(PATH_NOT_CANONICAL, "URL '" + safe(uri) + "' has no canonical form");
+        }
+    }
+
+    /** The raw path decoded once per segment, checked, and re-encoded; the message says what was refused. */
+    static String canonicalPath(String rawPath) throws EgressDeniedException {
+        if (rawPath == null || rawPath.isEmpty()) {
+            return "/";
+        }
+        if (rawPath.indexOf('\\') >= 0) {
+            throw new EgressDeniedException(PATH_NOT_CANONICAL, "has a backslash in its path");
+        }
+        StringBuilder out = new StringBuilder();
+        String[] segments = rawPath.split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            if (i > 0) {
+                out.append('/');
+            }
+            String raw = segments[i];
+            if (raw.indexOf(';') >= 0) {
+                throw new EgressDeniedException(PATH_NOT_CANONICAL, "has a ';' parameter in path segment '"
+                        + raw + "'");
+            }
+            String decoded = decodeOnce(raw);
+            if (decoded.equals(".") || decoded.equals("..")) {
+                throw new EgressDeniedException(PATH_NOT_CANONICAL, "has a dot segment '" + raw + "' in its path");
+            }
+            for (int c = 0; c < decoded.length(); c++) {
+                char ch = decoded.charAt(c);
+                String problem = switch (ch) {
+                    case '/', '\\' -> "an encoded separator";
+                    case '%' -> "an encoded percent sign (double encoding)";
+                    case ';' -> "an encoded ';' parameter";
+                    default -> ch < 0x20 || ch == 0x7f ? "a control character" : null;
+                };
+                if (problem != null) {
+                    throw new EgressDeniedException(PATH_NOT_CANONICAL, "has " + problem + " in path segment '"
+                            + raw + "'");
+                }
+            }
+            encode(decoded, out);
+        }
+        return out.toString();
+    }
+
+    private static String decodeOnce(String raw) throws EgressDeniedException {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < raw.length(); i++) {
+            char ch = raw.charAt(i);
+            if (ch == '%') {
+                int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw new EgressDeniedException(PATH_NOT_CANONICAL, "has a malformed escape in path segment '"
+                            + raw + "'");
+                }
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] utf8 = String.valueOf(ch).getBytes(StandardCharsets.UTF_8);
+                bytes.write(utf8, 0, utf8.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new EgressDeniedException(PATH_NOT_CANONICAL, "has a path segment '" + raw + "' that is not UTF-8");
+        }
+    }
+
+    /** RFC 3986 pchar without ';': unreserved, the other sub-delims, ':' and '@' literal; every other byte %XX. */
+    private static void encode(String segment, StringBuilder out) {
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            boolean literal = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,=:@".indexOf(c) >= 0;
+            if (literal) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
         }
     }
 
     private Entry match(URI uri) throws EgressDeniedException {
         String scheme = lower(uri.getScheme());
-        String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
-            throw new EgressDeniedException("URL '" + safe(uri) + "' must have a host and no user info");
-        }
-        String lowerPath = rawPath.toLowerCase(Locale.ROOT);
-        if (rawPath.contains("/../") || rawPath.endsWith("/..") || rawPath.contains("/./")
-                || lowerPath.contains("%2e") || lowerPath.contains("%2f") || lowerPath.contains("%5c")
-                || rawPath.contains("\\")) {
-            throw new EgressDeniedException("URL '" + safe(uri) + "' has dot segments or encoded separators");
-        }
+        String rawPath = uri.getRawPath();
         String host = hostOf(uri);
         int port = portOf(uri);
         for (Entry entry : entries) {
@@ -124,7 +260,7 @@ public final class EgressPolicy {
                 return entry;
             }
         }
-        throw new EgressDeniedException("URL '" + safe(uri) + "' is not in the egress allowlist ("
+        throw new EgressDeniedException(EGRESS_DENIED, "URL '" + safe(uri) + "' is not in the egress allowlist ("
                 + scheme + "://" + host + ":" + port + rawPath + ")");
     }
 

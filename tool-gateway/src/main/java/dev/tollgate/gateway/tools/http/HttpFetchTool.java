@@ -23,9 +23,10 @@ import java.util.Set;
 
 /**
  * {@code http.fetch {url, method?, body?}}: one HTTP GET (default) or POST to a URL the egress allowlist permits
- * ({@link EgressPolicy}, DNS answers included). Redirects are followed by hand, at most five, each target checked
- * against the allowlist again; a redirect outside it is refused. The body is read up to the size cap and refused
- * beyond it; the call's deadline bounds the whole exchange. GET calls are idempotent, POST calls are not.
+ * ({@link EgressPolicy}, DNS answers included), sent in its canonical form. Redirects are followed by hand, at most
+ * five, each target checked against the allowlist again; a redirect outside it is refused. The body is read up to
+ * the size cap and refused beyond it; the call's deadline bounds the whole exchange. GET calls are idempotent, POST
+ * calls are not.
  */
 public final class HttpFetchTool implements Tool {
 
@@ -76,7 +77,7 @@ public final class HttpFetchTool implements Tool {
         URI uri = parse(call.args().path("url").asText());
         JsonNode body = call.args().get("body");
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            policy.check(uri);
+            uri = policy.check(uri);
             Duration remaining = call.remaining();
             if (remaining.isZero()) {
                 throw new HttpTimeoutException("http.fetch ran past its deadline");
@@ -102,9 +103,9 @@ public final class HttpFetchTool implements Tool {
                         .orElseThrow(() -> new ToolException("redirect " + status + " without a Location"));
                 URI next = parse(uri.resolve(location).toString());
                 try {
-                    policy.check(next);
+                    next = policy.check(next);
                 } catch (EgressDeniedException e) {
-                    throw new EgressDeniedException("redirect to '" + next + "' refused: " + e.getMessage());
+                    throw new EgressDeniedException(e.code(), "redirect to '" + next + "' refused: " + e.detail());
                 }
                 if (status == 303 || ((status == 301 || status == 302) && "POST".equals(method))) {
                     method = "GET";

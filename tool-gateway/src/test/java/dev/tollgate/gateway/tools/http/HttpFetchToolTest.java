@@ -41,6 +41,7 @@ class HttpFetchToolTest {
         server.createContext("/public/redirect-outside", ex -> redirect(ex, "/private/secret"));
         server.createContext("/public/redirect-away", ex -> redirect(ex, "http://example.org/"));
         server.createContext("/private/secret", ex -> respond(ex, 200, "secret"));
+        server.createContext("/public/echo", ex -> respond(ex, 200, ex.getRequestURI().getRawPath()));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -93,10 +94,75 @@ class HttpFetchToolTest {
         assertThatThrownBy(() -> tool(1000).execute(call("{\"url\":\"http://example.org/public/hello\"}")))
                 .isInstanceOf(EgressDeniedException.class).hasMessageContaining("not in the egress allowlist");
         assertThatThrownBy(() -> tool(1000).execute(call("{\"url\":\"" + base + "/public/../private/secret\"}")))
-                .isInstanceOf(EgressDeniedException.class).hasMessageContaining("dot segments");
+                .isInstanceOf(EgressDeniedException.class).hasMessageContaining("dot segment");
         assertThatThrownBy(() -> tool(1000).execute(call("{\"url\":\"https://127.0.0.1:"
                 + server.getAddress().getPort() + "/public/hello\"}")))
                 .isInstanceOf(EgressDeniedException.class);
+    }
+
+    @Test
+    void refusesParameterTraversalBeforeMatching() {
+        assertNotCanonical("/public/..;/private", "';' parameter");
+    }
+
+    @Test
+    void refusesDoubleEncodedDotSegments() {
+        assertNotCanonical("/public/%252e%252e/private", "encoded percent sign");
+    }
+
+    @Test
+    void refusesATrailingDotSegment() {
+        assertNotCanonical("/public/.", "dot segment");
+    }
+
+    @Test
+    void refusesEncodedDotSegments() {
+        assertNotCanonical("/public/%2e%2e/private", "dot segment");
+        assertNotCanonical("/public/%2E./private", "dot segment");
+    }
+
+    @Test
+    void refusesParametersInPathSegments() {
+        assertNotCanonical("/public/a;b/c", "';' parameter");
+        assertNotCanonical("/public/a%3bb/c", "';' parameter");
+    }
+
+    @Test
+    void refusesEncodedSeparatorsAndControlCharacters() {
+        assertNotCanonical("/public/a%2fb", "encoded separator");
+        assertNotCanonical("/public/a%5Cb", "encoded separator");
+        assertNotCanonical("/public/a%00b", "control character");
+        assertNotCanonical("/public/%ff", "not UTF-8");
+    }
+
+    @Test
+    void sendsTheCanonicalPathOfAnAllowedUrl() throws Exception {
+        JsonNode plain = tool(1000).execute(call("{\"url\":\"" + base + "/public/echo/a-b_c~d\"}"));
+        assertThat(plain.path("status").asInt()).isEqualTo(200);
+        assertThat(plain.path("body").asText()).isEqualTo("/public/echo/a-b_c~d");
+
+        JsonNode decoded = tool(1000).execute(call("{\"url\":\"" + base + "/public/%65cho/%7e%20x?q=%2e\"}"));
+        assertThat(decoded.path("body").asText()).isEqualTo("/public/echo/~%20x");
+        assertThat(decoded.path("url").asText()).isEqualTo(base + "/public/echo/~%20x?q=%2e");
+    }
+
+    @Test
+    void theRestToolsShareTheRuleThroughCheck() throws Exception {
+        EgressPolicy policy = EgressPolicy.parse(List.of(base + "/public/"));
+        assertThat(policy.check(URI.create(base + "/public/%61"))).isEqualTo(URI.create(base + "/public/a"));
+        assertThatThrownBy(() -> policy.check(URI.create(base + "/public/..%3B/private")))
+                .isInstanceOf(EgressDeniedException.class)
+                .satisfies(e -> assertThat(((EgressDeniedException) e).code())
+                        .isEqualTo(EgressPolicy.PATH_NOT_CANONICAL));
+        assertThatThrownBy(() -> EgressPolicy.parse(List.of(base + "/public/../")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dot segment");
+    }
+
+    private void assertNotCanonical(String path, String problem) {
+        assertThatThrownBy(() -> tool(1000).execute(call("{\"url\":\"" + base + path + "\"}")))
+                .isInstanceOf(EgressDeniedException.class)
+                .hasMessageStartingWith(EgressPolicy.PATH_NOT_CANONICAL + ": ")
+                .hasMessageContaining(problem);
     }
 
     @Test
