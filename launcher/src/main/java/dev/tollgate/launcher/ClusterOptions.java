@@ -79,7 +79,8 @@ public final class ClusterOptions {
         return baseConfig();
     }
 
-    private Map<String, Object> baseConfig() {
+    /** As {@link #clientConfig()}, without asking the cluster first. */
+    Map<String, Object> baseConfig() {
         Map<String, Object> config = new HashMap<>(ClientConfigFile.load(clientConfigFile));
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.putIfAbsent(CommonClientConfigs.CLIENT_ID_CONFIG, "tollgate-cli");
