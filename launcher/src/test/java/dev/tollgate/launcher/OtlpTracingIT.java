@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.tollgate.gateway.GatewayConfig;
-import dev.tollgate.gateway.GatewayDevDefaults;
-import dev.tollgate.gateway.ToolGatewayApp;
 import dev.tollgate.intake.identity.ApiKeys;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -16,7 +13,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -26,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,25 +70,13 @@ class OtlpTracingIT {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
-        List<String> upstreamTraceparents = new CopyOnWriteArrayList<>();
-        HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        upstream.createContext("/public/", exchange -> {
-            upstreamTraceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
-            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
         collector.start();
-        upstream.start();
+        List<String> upstreamTraceparents = new CopyOnWriteArrayList<>();
+        HttpServer upstream = TracingIT.upstream(upstreamTraceparents);
         String target = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/public/";
         DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
         String adminKey = ApiKeys.generate();
-        List<DevComponent.Factory> components = List.of(DevComponents::policyProcessor,
-                context -> gateway(context, target), DevComponents::projector,
-                context -> DevComponents.intake(context, adminKey));
+        List<DevComponent.Factory> components = TracingIT.components(target, adminKey);
         OTEL_PROPERTIES.forEach(System::setProperty);
         System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + collector.getAddress().getPort());
         try (DevStack stack = new DevStack(settings, components, new PrintWriter(Writer.nullWriter()))) {
@@ -154,13 +137,6 @@ class OtlpTracingIT {
             }
         }
         return decoded;
-    }
-
-    private static DevComponent gateway(DevComponent.DevContext context, String egress) {
-        GatewayConfig config = GatewayDevDefaults.config(context.settings().dataDir(), context.bootstrapServers(),
-                context.schemaRegistryUrl(), Map.of(GatewayConfig.EGRESS_ALLOW.name(), egress));
-        ToolGatewayApp app = ToolGatewayApp.start(config);
-        return DevComponent.of("tool-gateway", app, app::ready);
     }
 
     private JsonNode post(String url, String apiKey, String traceparent, Object body) throws Exception {

@@ -57,23 +57,11 @@ class TracingIT {
     @Test
     void theTraceparentSentToIntakeTravelsOnEveryTopicAndToTheUpstream(@TempDir Path dataDir) throws Exception {
         List<String> upstreamTraceparents = new CopyOnWriteArrayList<>();
-        HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        upstream.createContext("/public/", exchange -> {
-            upstreamTraceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
-            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        upstream.start();
+        HttpServer upstream = upstream(upstreamTraceparents);
         String target = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/public/";
         DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
         String adminKey = ApiKeys.generate();
-        List<DevComponent.Factory> components = List.of(DevComponents::policyProcessor,
-                context -> gateway(context, target), DevComponents::projector,
-                context -> DevComponents.intake(context, adminKey));
+        List<DevComponent.Factory> components = components(target, adminKey);
         try (DevStack stack = new DevStack(settings, components, new PrintWriter(Writer.nullWriter()))) {
             stack.start();
             String intake = "http://127.0.0.1:" + settings.intakePort();
@@ -113,6 +101,31 @@ class TracingIT {
         } finally {
             upstream.stop(0);
         }
+    }
+
+    /**
+     * A loopback HTTP server as the {@code http.fetch} target under {@code /public/}: answers {@code ok} and keeps
+     * the {@code traceparent} header of every request it got. Started; the caller stops it.
+     */
+    static HttpServer upstream(List<String> traceparents) throws IOException {
+        HttpServer upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        upstream.createContext("/public/", exchange -> {
+            traceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
+            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        upstream.start();
+        return upstream;
+    }
+
+    /** The whole stack, its gateway allowed to reach {@code egress} only. */
+    static List<DevComponent.Factory> components(String egress, String adminKey) {
+        return List.of(DevComponents::policyProcessor, context -> gateway(context, egress),
+                DevComponents::projector, context -> DevComponents.intake(context, adminKey));
     }
 
     private static DevComponent gateway(DevComponent.DevContext context, String egress) {

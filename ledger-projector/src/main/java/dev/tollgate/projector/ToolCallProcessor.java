@@ -6,6 +6,8 @@ import dev.tollgate.ledger.model.LedgerFold;
 import dev.tollgate.ledger.model.ToolCallView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -38,39 +40,26 @@ final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
     public void process(Record<String, byte[]> record) {
         LedgerEvent event = deserializer.deserialize("tollgate.ledger.v1", record.value());
         String callId = record.key();
-        updateHeld(callId, event);
-        List<ToolCallView> existing = calls.get(callId);
-        List<ToolCallView> updated = new ArrayList<>(existing == null ? List.of() : existing);
-        int index = -1;
-        for (int i = 0; i < updated.size(); i++) {
-            if (updated.get(i).runId().equals(event.getRunId())) {
-                index = i;
-            }
-        }
-        ToolCallView before = index < 0 ? null : updated.get(index);
-        ToolCallView after = LedgerFold.applyToCall(before, event);
-        if (after == before) {
-            return;
-        }
-        if (index < 0) {
-            updated.add(after);
-        } else {
-            updated.set(index, after);
-        }
-        calls.put(callId, List.copyOf(updated));
+        applyToEntryOfRun(held, callId, event, HeldCallView::runId, LedgerFold::applyToHeld);
+        applyToEntryOfRun(calls, callId, event, ToolCallView::runId, LedgerFold::applyToCall);
     }
 
-    private void updateHeld(String callId, LedgerEvent event) {
-        List<HeldCallView> existing = held.get(callId);
-        List<HeldCallView> updated = new ArrayList<>(existing == null ? List.of() : existing);
+    /**
+     * Folds {@code event} into the entry of its run in the list {@code store} keeps under {@code callId} (adding the
+     * entry for a run the list does not have yet); writes nothing when the fold leaves the entry as it was.
+     */
+    private static <V> void applyToEntryOfRun(KeyValueStore<String, List<V>> store, String callId, LedgerEvent event,
+                                              Function<V, String> runIdOf, BiFunction<V, LedgerEvent, V> fold) {
+        List<V> existing = store.get(callId);
+        List<V> updated = new ArrayList<>(existing == null ? List.of() : existing);
         int index = -1;
         for (int i = 0; i < updated.size(); i++) {
-            if (updated.get(i).runId().equals(event.getRunId())) {
+            if (runIdOf.apply(updated.get(i)).equals(event.getRunId())) {
                 index = i;
             }
         }
-        HeldCallView before = index < 0 ? null : updated.get(index);
-        HeldCallView after = LedgerFold.applyToHeld(before, event);
+        V before = index < 0 ? null : updated.get(index);
+        V after = fold.apply(before, event);
         if (after == before) {
             return;
         }
@@ -79,6 +68,6 @@ final class ToolCallProcessor implements Processor<String, byte[], Void, Void> {
         } else {
             updated.set(index, after);
         }
-        held.put(callId, List.copyOf(updated));
+        store.put(callId, List.copyOf(updated));
     }
 }
