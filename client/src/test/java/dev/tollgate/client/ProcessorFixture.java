@@ -25,16 +25,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -101,7 +96,7 @@ final class ProcessorFixture implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             events.clear();
             String previous = LedgerHash.GENESIS;
-            for (ConsumerRecord<String, byte[]> record : readAll(Topics.LEDGER.name())) {
+            for (ConsumerRecord<String, byte[]> record : kafka.readCommitted(Topics.LEDGER.name())) {
                 if (!runId.equals(record.key())) {
                     continue;
                 }
@@ -122,7 +117,7 @@ final class ProcessorFixture implements AutoCloseable {
 
     /** The runs's records on the dispatch topic. */
     long dispatches(String runId) {
-        return readAll(Topics.DISPATCH.name()).stream().filter(r -> runId.equals(r.key())).count();
+        return kafka.readCommitted(Topics.DISPATCH.name()).stream().filter(r -> runId.equals(r.key())).count();
     }
 
     /** The runs's records on the DLQ, once there are at least {@code count}. */
@@ -130,30 +125,12 @@ final class ProcessorFixture implements AutoCloseable {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             found.clear();
-            readAll(Topics.DLQ.name()).stream().filter(r -> runId.equals(r.key())).forEach(found::add);
+            kafka.readCommitted(Topics.DLQ.name()).stream().filter(r -> runId.equals(r.key())).forEach(found::add);
             return found.size() >= count;
         });
         return found;
     }
 
-    /** Everything committed on the topic so far. */
-    private List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
-    }
 
     @Override
     public void close() {

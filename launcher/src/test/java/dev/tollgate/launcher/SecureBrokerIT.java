@@ -62,7 +62,6 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -310,11 +309,12 @@ class SecureBrokerIT {
                     .getCode()).containsExactly(ReasonCode.COMMAND_UNAUTHENTICATED,
                     ReasonCode.COMMAND_UNAUTHENTICATED, ReasonCode.PRINCIPAL_MISMATCH);
             assertThat(events.get(4).getPrincipalId()).as("attributed to the signer").isEqualTo(forger);
-            await().atMost(WAIT).until(() -> readAll(Topics.DLQ.name()).stream().anyMatch(r -> shadowRun.equals(
-                    r.key()) && DeadLetters.header(r.headers(), DeadLetters.REASON_CODE).orElse("")
-                    .equals("TENANT_MISMATCH")));
-            assertThat(readAll(Topics.LEDGER.name())).noneMatch(r -> shadowRun.equals(r.key()));
-            assertThat(readAll(Topics.DISPATCH.name())).noneMatch(r -> runId.equals(r.key()));
+            await().atMost(WAIT).until(() -> kafka.readCommitted(Topics.DLQ.name()).stream()
+                    .anyMatch(r -> shadowRun.equals(r.key())
+                            && DeadLetters.header(r.headers(), DeadLetters.REASON_CODE).orElse("")
+                            .equals("TENANT_MISMATCH")));
+            assertThat(kafka.readCommitted(Topics.LEDGER.name())).noneMatch(r -> shadowRun.equals(r.key()));
+            assertThat(kafka.readCommitted(Topics.DISPATCH.name())).noneMatch(r -> runId.equals(r.key()));
         }
     }
 
@@ -359,7 +359,7 @@ class SecureBrokerIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             events.clear();
             String previous = LedgerHash.GENESIS;
-            for (ConsumerRecord<String, byte[]> record : readAll(Topics.LEDGER.name())) {
+            for (ConsumerRecord<String, byte[]> record : kafka.readCommitted(Topics.LEDGER.name())) {
                 if (runId.equals(record.key())) {
                     LedgerEvent event = serdes.value(Topics.LEDGER).deserializer().deserialize(record.topic(),
                             record.value());
@@ -374,24 +374,6 @@ class SecureBrokerIT {
         return events;
     }
 
-    /** Everything committed on the topic, read over the fixture's loopback listener. */
-    private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
-    }
 
     private static CommandRun applyAcls(String... args) {
         StringWriter out = new StringWriter();
