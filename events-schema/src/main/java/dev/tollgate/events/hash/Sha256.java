@@ -3,22 +3,25 @@ package dev.tollgate.events.hash;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
-/** SHA-256 as lower-case hex, the digest format used everywhere in Tollgate. */
+/**
+ * SHA-256 as lower-case hex, the digest format used everywhere in Tollgate. Each thread keeps one
+ * {@link MessageDigest} (looking one up costs more than hashing a ledger event), and hex is written from a table.
+ */
 public final class Sha256 {
 
-    private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Sha256::newDigest);
 
     private Sha256() {
     }
 
     public static String hex(byte[] bytes) {
-        return HEX.formatHex(digest(bytes, 0, bytes.length));
+        return hex(bytes, 0, bytes.length);
     }
 
     public static String hex(byte[] bytes, int offset, int length) {
-        return HEX.formatHex(digest(bytes, offset, length));
+        return toHex(digest(bytes, offset, length));
     }
 
     public static String hex(String utf8) {
@@ -26,9 +29,21 @@ public final class Sha256 {
     }
 
     public static byte[] digest(byte[] bytes, int offset, int length) {
-        MessageDigest md = newDigest();
+        MessageDigest md = DIGEST.get();
+        md.reset();
         md.update(bytes, offset, length);
         return md.digest();
+    }
+
+    /** Lower-case hex of {@code bytes}, two digits per byte. */
+    public static String toHex(byte[] bytes) {
+        byte[] out = new byte[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            out[2 * i] = HEX_DIGITS[b >>> 4];
+            out[2 * i + 1] = HEX_DIGITS[b & 0x0f];
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     private static MessageDigest newDigest() {
