@@ -92,8 +92,7 @@ public final class LedgerCommand implements Runnable {
             LedgerReport report;
             try (LedgerReader reader = connection.reader()) {
                 Map<String, GatewayKey> keys = reader.gatewayKeys(serdes.value(Topics.GATEWAY_KEYS).deserializer());
-                LedgerVerifier verifier = new LedgerVerifier(serdes.value(Topics.LEDGER).deserializer(),
-                        keyId -> Optional.ofNullable(keys.get(keyId)));
+                LedgerVerifier verifier = LedgerVerifier.of(serdes, keyId -> Optional.ofNullable(keys.get(keyId)));
                 if (runId != null) {
                     RunVerification result = verifier.verifyRun(runId, reader.readRunPartition(runId));
                     if (result.events() == 0) {
@@ -152,7 +151,7 @@ public final class LedgerCommand implements Runnable {
         public Integer call() {
             Instant untilTime = until == null ? null : instant("--until", until);
             TollgateSerdes serdes = connection.serdes();
-            LedgerReplay replay = new LedgerReplay(serdes.value(Topics.LEDGER).deserializer(), runId);
+            LedgerReplay replay = new LedgerReplay(LedgerReplay.decoder(serdes), runId);
             try (LedgerReader reader = connection.reader()) {
                 reader.read(startOffsets(reader), untilTime, replay::accept);
             }

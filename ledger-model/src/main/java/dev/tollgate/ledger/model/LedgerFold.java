@@ -23,6 +23,7 @@ import dev.tollgate.events.logging.RunLogContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * THE fold of the ledger: pure functions from a view and one ledger event to the next view. The projector's
@@ -54,6 +55,13 @@ public final class LedgerFold {
     public static final String APPROVED = "APPROVED";
     public static final String DENIED = "DENIED";
     public static final String PENDING_APPROVAL = "PENDING_APPROVAL";
+
+    /**
+     * The envelope fields of a {@link LedgerEvent} that {@link #applyToRun} reads (besides the payload). Bulk readers
+     * ({@code tollgate ledger replay}) decode only these; add a field here when {@code applyToRun} starts reading it.
+     */
+    public static final Set<String> RUN_VIEW_FIELDS = Set.of("runId", "seq", "tenantId", "principalId",
+            "policyVersion");
 
     private LedgerFold() {
     }

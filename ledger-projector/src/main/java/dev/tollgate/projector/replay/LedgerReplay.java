@@ -2,8 +2,10 @@ package dev.tollgate.projector.replay;
 
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.hash.LedgerHash;
+import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.ledger.model.LedgerFold;
 import dev.tollgate.ledger.model.RunView;
+import dev.tollgate.projector.verify.LedgerEventDecoder;
 import dev.tollgate.projector.verify.RawLedgerRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +19,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class LedgerReplay {
 
-    private final Deserializer<LedgerEvent> decoder;
+    private final LedgerEventDecoder decoder;
     private final String runFilter;
     // A hash map while folding (one lookup per event); sorted only when read.
     private final Map<String, RunView> views = new HashMap<>();
@@ -29,8 +31,22 @@ public final class LedgerReplay {
      * @param runFilter only this run, or {@code null} for every run
      */
     public LedgerReplay(Deserializer<LedgerEvent> decoder, String runFilter) {
+        this(LedgerEventDecoder.full(decoder), runFilter);
+    }
+
+    /**
+     * @param decoder   decodes a ledger record value; it must read at least {@link LedgerFold#RUN_VIEW_FIELDS}
+     *                  (see {@link #decoder})
+     * @param runFilter only this run, or {@code null} for every run
+     */
+    public LedgerReplay(LedgerEventDecoder decoder, String runFilter) {
         this.decoder = decoder;
         this.runFilter = runFilter;
+    }
+
+    /** The decoder replay needs: the envelope fields the fold reads, the others skipped. */
+    public static LedgerEventDecoder decoder(TollgateSerdes serdes) {
+        return LedgerEventDecoder.of(serdes, LedgerFold.RUN_VIEW_FIELDS);
     }
 
     /** Applies one record; an undecodable record is counted and skipped. */
@@ -42,7 +58,7 @@ public final class LedgerReplay {
         String hash;
         try {
             hash = LedgerHash.ofRecordValue(record.value());
-            event = decoder.deserialize("tollgate.ledger.v1", record.value());
+            event = decoder.decode(record.value());
         } catch (RuntimeException e) {
             undecodable++;
             return;

@@ -6,12 +6,14 @@ import dev.tollgate.events.Receipt;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.hash.LedgerHash;
 import dev.tollgate.events.hash.ReceiptCanonicalForm;
+import dev.tollgate.events.serde.TollgateSerdes;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -38,7 +40,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class LedgerVerifier {
 
-    private final Deserializer<LedgerEvent> decoder;
+    /** The envelope fields a verification reads (besides the payload, for receipts). */
+    public static final Set<String> FIELDS = Set.of("runId", "seq", "prevHash");
+
+    private final LedgerEventDecoder decoder;
     private final Function<String, Optional<GatewayKey>> gatewayKeys;
 
     /**
@@ -46,8 +51,21 @@ public final class LedgerVerifier {
      * @param gatewayKeys the published gateway key of a keyId
      */
     public LedgerVerifier(Deserializer<LedgerEvent> decoder, Function<String, Optional<GatewayKey>> gatewayKeys) {
+        this(LedgerEventDecoder.full(decoder), gatewayKeys);
+    }
+
+    /**
+     * @param decoder     decodes a ledger record value; it must read at least {@link #FIELDS}
+     * @param gatewayKeys the published gateway key of a keyId
+     */
+    public LedgerVerifier(LedgerEventDecoder decoder, Function<String, Optional<GatewayKey>> gatewayKeys) {
         this.decoder = decoder;
         this.gatewayKeys = gatewayKeys;
+    }
+
+    /** A verifier that decodes only what verification reads ({@link #FIELDS} and the payload). */
+    public static LedgerVerifier of(TollgateSerdes serdes, Function<String, Optional<GatewayKey>> gatewayKeys) {
+        return new LedgerVerifier(LedgerEventDecoder.of(serdes, FIELDS), gatewayKeys);
     }
 
     /** Verifies one run from its records (other runs' records are ignored). */
@@ -187,7 +205,7 @@ public final class LedgerVerifier {
             return new Decoded(keyOf(record), null, null, e.getMessage());
         }
         try {
-            LedgerEvent event = decoder.deserialize("tollgate.ledger.v1", record.value());
+            LedgerEvent event = decoder.decode(record.value());
             return new Decoded(event.getRunId(), event, hash, null);
         } catch (RuntimeException e) {
             return new Decoded(keyOf(record), null, hash, e.getMessage());

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class LedgerVerifierTest {
@@ -27,8 +28,12 @@ class LedgerVerifierTest {
     private final Wire wire = new Wire(serdes);
     private final TestGateway gateway = new TestGateway();
     private final Map<String, GatewayKey> keys = Map.of(gateway.keyId(), gateway.gatewayKey());
-    private final LedgerVerifier verifier = new LedgerVerifier(serdes.value(Topics.LEDGER).deserializer(),
-            id -> Optional.ofNullable(keys.get(id)));
+    private final LedgerVerifier verifier = verifier(serdes, id -> Optional.ofNullable(keys.get(id)));
+
+    /** The verifier under test: here the topic's serde decodes every record in full. */
+    LedgerVerifier verifier(TollgateSerdes serdes, Function<String, Optional<GatewayKey>> gatewayKeys) {
+        return new LedgerVerifier(serdes.value(Topics.LEDGER).deserializer(), gatewayKeys);
+    }
 
     private RunLedger validRun() {
         RunLedger run = RunLedger.forTenant("acme");

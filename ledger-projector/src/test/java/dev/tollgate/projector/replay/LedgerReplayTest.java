@@ -1,0 +1,91 @@
+package dev.tollgate.projector.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.events.LedgerEvent;
+import dev.tollgate.events.ReasonCode;
+import dev.tollgate.events.ToolCallStatus;
+import dev.tollgate.events.Topics;
+import dev.tollgate.events.registry.InMemorySchemaRegistry;
+import dev.tollgate.events.serde.TollgateSerdes;
+import dev.tollgate.ledger.model.LedgerFold;
+import dev.tollgate.ledger.model.RunView;
+import dev.tollgate.ledger.model.testing.RunLedger;
+import dev.tollgate.ledger.model.testing.TestGateway;
+import dev.tollgate.projector.fixtures.Wire;
+import dev.tollgate.projector.verify.RawLedgerRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LedgerReplayTest {
+
+    private final TollgateSerdes serdes = new TollgateSerdes(new InMemorySchemaRegistry());
+    private final Wire wire = new Wire(serdes);
+
+    private List<RawLedgerRecord> ledger() {
+        TestGateway gateway = new TestGateway();
+        List<LedgerEvent> events = new ArrayList<>();
+        RunLedger busy = RunLedger.forTenant("acme");
+        busy.admitted();
+        busy.approved("c1", "fs.read");
+        busy.completed("c1", "fs.read", ToolCallStatus.SUCCEEDED, 10,
+                gateway.receipt(busy.runId(), "c1", "fs.read", ToolCallStatus.SUCCEEDED));
+        busy.denied("c2", "shell", ReasonCode.TOOL_UNKNOWN);
+        busy.held("c3", "http.fetch");
+        busy.granted("c3");
+        busy.held("c4", "http.fetch");
+        busy.approvalDenied("c4");
+        busy.held("c5", "http.fetch");
+        busy.expired("c5");
+        busy.held("c6", "http.fetch");
+        busy.completed("c3", "http.fetch", ToolCallStatus.FAILED, 7, null);
+        busy.usage(10, 20, 30, 30);
+        busy.budgetExhausted();
+        busy.artifact("plan");
+        busy.gate("plan", true);
+        busy.stageAdvanced("build");
+        busy.rejected("RequestToolCall", "c7", ReasonCode.CLOCK_SKEW);
+        busy.halted(ReasonCode.TOOL_UNKNOWN);
+        events.addAll(busy.events());
+        RunLedger rejected = new RunLedger("run-rejected", "other", "agent-other");
+        rejected.rejected(ReasonCode.TOOL_UNKNOWN);
+        events.addAll(rejected.events());
+        RunLedger done = RunLedger.forTenant("acme");
+        done.admitted();
+        done.usage(1, 2, 3, 3);
+        done.runCompleted();
+        events.addAll(done.events());
+        events.add(busy.events().get(3)); // a repeated seq: already applied
+        List<RawLedgerRecord> records = new ArrayList<>(wire.raw(events));
+        records.add(wire.raw(done.runId(), new byte[] {0, 0, 0, 0, 1, 42}, null));
+        return records;
+    }
+
+    @Test
+    void theFastDecoderRebuildsTheSameViewsAsDecodingInFull() {
+        List<RawLedgerRecord> records = ledger();
+        LedgerReplay reference = new LedgerReplay(serdes.value(Topics.LEDGER).deserializer(), null);
+        LedgerReplay fast = new LedgerReplay(LedgerReplay.decoder(serdes), null);
+        records.forEach(reference::accept);
+        records.forEach(fast::accept);
+
+        Map<String, RunView> views = fast.views();
+        assertThat(views).hasSize(3).isEqualTo(reference.views());
+        assertThat(views.get("run-rejected").status()).isEqualTo(LedgerFold.REJECTED);
+        assertThat(fast.applied()).isEqualTo(reference.applied()).isEqualTo(records.size() - 1);
+        assertThat(fast.undecodable()).isEqualTo(reference.undecodable()).isEqualTo(1);
+    }
+
+    @Test
+    void aRunFilterKeepsOnlyThatRun() {
+        List<RawLedgerRecord> records = ledger();
+        LedgerReplay reference = new LedgerReplay(serdes.value(Topics.LEDGER).deserializer(), "run-rejected");
+        LedgerReplay fast = new LedgerReplay(LedgerReplay.decoder(serdes), "run-rejected");
+        records.forEach(reference::accept);
+        records.forEach(fast::accept);
+
+        assertThat(fast.views()).containsOnlyKeys("run-rejected").isEqualTo(reference.views());
+    }
+}
