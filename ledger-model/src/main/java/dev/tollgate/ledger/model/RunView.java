@@ -29,6 +29,12 @@ public record RunView(
         long lastSeq,
         String headHash) {
 
+    /** This view with {@code headHash} instead (a reader that hashes a run's last event only once, at the end). */
+    public RunView withHeadHash(String hash) {
+        return new RunView(runId, tenantId, principalId, workflow, environment, classification, status, haltReason,
+                policyVersion, grants, counters, spend, stage, lastSeq, hash);
+    }
+
     /** What the run may do, as admitted. */
     public record GrantsView(List<String> tools, int maxToolCalls, long costMicros, long tokens, int retentionDays) {
     }

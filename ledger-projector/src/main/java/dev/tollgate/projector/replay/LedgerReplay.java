@@ -22,7 +22,7 @@ public final class LedgerReplay {
     private final LedgerEventDecoder decoder;
     private final String runFilter;
     // A hash map while folding (one lookup per event); sorted only when read.
-    private final Map<String, RunView> views = new HashMap<>();
+    private final Map<String, Run> runs = new HashMap<>();
     private long applied;
     private long undecodable;
 
@@ -55,24 +55,35 @@ public final class LedgerReplay {
             return;
         }
         LedgerEvent event;
-        String hash;
         try {
-            hash = LedgerHash.ofRecordValue(record.value());
             event = decoder.decode(record.value());
         } catch (RuntimeException e) {
+            event = null;
+        }
+        if (event == null) { // undecodable, or a null value (the serde's answer to a tombstone)
             undecodable++;
             return;
         }
         if (runFilter != null && !runFilter.equals(event.getRunId())) {
             return;
         }
-        views.put(event.getRunId(), LedgerFold.applyToRun(views.get(event.getRunId()), event, hash));
+        Run run = runs.computeIfAbsent(event.getRunId(), id -> new Run());
+        // The fold only carries the hash into headHash, so it is computed once per run, for the last event applied,
+        // when the views are read (a repeated seq leaves the view, and so its last event, unchanged).
+        RunView next = LedgerFold.applyToRun(run.view, event, null);
+        if (next != run.view) {
+            run.view = next;
+            run.lastApplied = record.value();
+        }
         applied++;
     }
 
     /** The views rebuilt so far, by runId. */
     public Map<String, RunView> views() {
-        return new TreeMap<>(views);
+        Map<String, RunView> out = new TreeMap<>();
+        runs.forEach((runId, run) ->
+                out.put(runId, run.view.withHeadHash(LedgerHash.ofRecordValue(run.lastApplied))));
+        return out;
     }
 
     /** Records applied (including ones the projection found already applied). */
@@ -83,5 +94,11 @@ public final class LedgerReplay {
     /** Records that could not be decoded. */
     public long undecodable() {
         return undecodable;
+    }
+
+    /** One run's view so far and the raw value of the last record that changed it. */
+    private static final class Run {
+        private RunView view;
+        private byte[] lastApplied;
     }
 }

@@ -60,6 +60,7 @@ class LedgerReplayTest {
         events.add(busy.events().get(3)); // a repeated seq: already applied
         List<RawLedgerRecord> records = new ArrayList<>(wire.raw(events));
         records.add(wire.raw(done.runId(), new byte[] {0, 0, 0, 0, 1, 42}, null));
+        records.add(wire.raw(done.runId(), null, null));
         return records;
     }
 
@@ -74,8 +75,24 @@ class LedgerReplayTest {
         Map<String, RunView> views = fast.views();
         assertThat(views).hasSize(3).isEqualTo(reference.views());
         assertThat(views.get("run-rejected").status()).isEqualTo(LedgerFold.REJECTED);
-        assertThat(fast.applied()).isEqualTo(reference.applied()).isEqualTo(records.size() - 1);
-        assertThat(fast.undecodable()).isEqualTo(reference.undecodable()).isEqualTo(1);
+        assertThat(fast.applied()).isEqualTo(reference.applied()).isEqualTo(records.size() - 2);
+        assertThat(fast.undecodable()).isEqualTo(reference.undecodable()).isEqualTo(2);
+    }
+
+    @Test
+    void headHashIsTheHashOfTheLastEventAppliedNotOfARepeatedOne() {
+        RunLedger run = RunLedger.forTenant("acme");
+        run.admitted();
+        run.approved("c1", "fs.read");
+        run.runCompleted();
+        List<RawLedgerRecord> records = new ArrayList<>(wire.raw(run.events()));
+        records.add(wire.raw(run.events().get(1))); // seq 2 again, after seq 3
+        LedgerReplay replay = new LedgerReplay(LedgerReplay.decoder(serdes), null);
+        records.forEach(replay::accept);
+
+        RunView view = replay.views().get(run.runId());
+        assertThat(view.lastSeq()).isEqualTo(3);
+        assertThat(view.headHash()).isEqualTo(run.headHash());
     }
 
     @Test
