@@ -7,8 +7,10 @@ import dev.tollgate.events.serde.AvroTrust;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.events.serde.WireFormat;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +42,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class LedgerEventDecoder {
 
-    /** Skipped strings longer than this go to the full decoder, which applies Avro's own string limit. */
+    /** Strings longer than this go to the full decoder, which applies Avro's own string limit. */
     private static final long MAX_SKIPPED_STRING = Math.min(1 << 20,
             Long.getLong(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, Integer.MAX_VALUE));
 
@@ -50,12 +52,19 @@ public final class LedgerEventDecoder {
      */
     private static final String CURRENT_FORM = SchemaNormalization.toParsingForm(LedgerEvent.getClassSchema());
 
+    /** Envelope strings up to this long are remembered for the next record (runIds, tenants, principals...). */
+    private static final int MAX_CACHED_STRING = 128;
+    /** One payload decoder per thread, reset for each record. */
+    private static final ThreadLocal<BinaryDecoder> BINARY = new ThreadLocal<>();
+
     private final Deserializer<LedgerEvent> full;
     private final SchemaRegistryClient registry;
     /** The envelope as read steps, in the schema's field order; {@code null}: no fast path. */
     private final Step[] steps;
     private final DatumReader<?>[] payloadReaders;
     private final Map<Integer, Boolean> currentSchemaById = new ConcurrentHashMap<>();
+    /** Per envelope step, the last string it read (racy but safe: {@link Cached} is immutable). */
+    private final Cached[] lastStrings;
     private final LongAdder fastDecoded = new LongAdder();
     private final LongAdder fullyDecoded = new LongAdder();
 
@@ -66,6 +75,7 @@ public final class LedgerEventDecoder {
         Step[] planned = registry == null ? null : plan(schema, fields);
         this.steps = planned;
         this.payloadReaders = planned == null ? null : payloadReaders(schema);
+        this.lastStrings = new Cached[planned == null ? 0 : planned.length];
     }
 
     /**
@@ -124,12 +134,13 @@ public final class LedgerEventDecoder {
 
     /** The event, or {@code null} when the body does not decode on the fast path. */
     private LedgerEvent decodeBody(byte[] bytes, int offset, int length) {
-        BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, offset, length, null);
+        Cursor in = new Cursor(bytes, offset, offset + length);
         LedgerEvent event = new LedgerEvent();
         try {
-            for (Step step : steps) {
+            for (int i = 0; i < steps.length; i++) {
+                Step step = steps[i];
                 switch (step.kind) {
-                    case STRING -> readOrSkipString(in, event, step);
+                    case STRING -> readOrSkipString(in, event, step, i);
                     case LONG -> {
                         long value = in.readLong();
                         if (step.read) {
@@ -137,45 +148,115 @@ public final class LedgerEventDecoder {
                         }
                     }
                     case NULLABLE_STRING -> {
-                        int branch = in.readIndex();
+                        int branch = in.readInt();
                         if (branch == step.nullBranch) {
                             if (step.read) {
                                 event.put(step.pos, null);
                             }
                         } else if (branch == 1 - step.nullBranch) {
-                            readOrSkipString(in, event, step);
+                            readOrSkipString(in, event, step, i);
                         } else {
                             return null;
                         }
                     }
                     case PAYLOAD -> {
-                        int branch = in.readIndex();
+                        int branch = in.readInt();
                         if (branch < 0 || branch >= payloadReaders.length) {
                             return null;
                         }
-                        event.put(step.pos, payloadReaders[branch].read(null, in));
+                        BinaryDecoder payload = DecoderFactory.get().binaryDecoder(bytes, in.pos, in.limit - in.pos,
+                                BINARY.get());
+                        BINARY.set(payload);
+                        event.put(step.pos, payloadReaders[branch].read(null, payload));
+                        if (!payload.isEnd()) {
+                            return null;
+                        }
+                        in.pos = in.limit;
                     }
                     default -> {
                         return null;
                     }
                 }
             }
-            return in.isEnd() ? event : null;
+            return in.pos == in.limit ? event : null;
         } catch (IOException | RuntimeException e) {
             return null; // the full decoder decides, and words the error
         }
     }
 
-    private static void readOrSkipString(BinaryDecoder in, LedgerEvent event, Step step) throws IOException {
-        if (step.read) {
-            event.put(step.pos, in.readString());
-            return;
-        }
+    private void readOrSkipString(Cursor in, LedgerEvent event, Step step, int index) {
         long length = in.readLong();
-        if (length < 0 || length > MAX_SKIPPED_STRING) {
+        if (length < 0 || length > MAX_SKIPPED_STRING || length > in.limit - in.pos) {
             throw new IllegalArgumentException("string length " + length);
         }
-        in.skipFixed((int) length);
+        int len = (int) length;
+        if (step.read) {
+            // Envelope strings repeat from record to record (tenant, principal, policy version, often the run):
+            // the last value of each field is kept and reused while the bytes are the same.
+            Cached last = lastStrings[index];
+            String value;
+            if (last != null && Arrays.equals(last.utf8, 0, last.utf8.length, in.bytes, in.pos, in.pos + len)) {
+                value = last.value;
+            } else {
+                value = new String(in.bytes, in.pos, len, StandardCharsets.UTF_8);
+                if (len <= MAX_CACHED_STRING) {
+                    lastStrings[index] = new Cached(Arrays.copyOfRange(in.bytes, in.pos, in.pos + len), value);
+                }
+            }
+            event.put(step.pos, value);
+        }
+        in.pos += len;
+    }
+
+    /** The last string read by one envelope field: its UTF-8 bytes and the String made of them. */
+    private record Cached(byte[] utf8, String value) {
+    }
+
+    /**
+     * Avro's binary encoding of the envelope, read over the record's bytes with the checks of Avro's
+     * {@code BinaryDecoder}: a varint int of at most 5 bytes, a varint long of at most 10, nothing past the end.
+     */
+    private static final class Cursor {
+        private final byte[] bytes;
+        private final int limit;
+        private int pos;
+
+        Cursor(byte[] bytes, int pos, int limit) {
+            this.bytes = bytes;
+            this.pos = pos;
+            this.limit = limit;
+        }
+
+        private int next() {
+            if (pos >= limit) {
+                throw new IllegalArgumentException("end of record");
+            }
+            return bytes[pos++] & 0xff;
+        }
+
+        int readInt() {
+            int n = 0;
+            for (int shift = 0; shift <= 28; shift += 7) {
+                int b = next();
+                n ^= (b & 0x7f) << shift;
+                if (b <= 0x7f) {
+                    return (n >>> 1) ^ -(n & 1);
+                }
+            }
+            throw new IllegalArgumentException("invalid int encoding");
+        }
+
+        long readLong() {
+            long n = 0;
+            for (int shift = 0; shift <= 63; shift += 7) {
+                int b = next();
+                n ^= (b & 0x7fL) << shift;
+                if (b <= 0x7f) {
+                    return (n >>> 1) ^ -(n & 1);
+                }
+            }
+            throw new IllegalArgumentException("invalid long encoding");
+        }
     }
 
     private enum Kind { STRING, LONG, NULLABLE_STRING, PAYLOAD }
@@ -219,7 +300,8 @@ public final class LedgerEventDecoder {
                 }
             }
         }
-        return payloads == 1 ? out.toArray(Step[]::new) : null;
+        // The payload is read by Avro to the end of the record, so it must be the last field.
+        return payloads == 1 && out.get(out.size() - 1).kind == Kind.PAYLOAD ? out.toArray(Step[]::new) : null;
     }
 
     private static DatumReader<?>[] payloadReaders(Schema schema) {

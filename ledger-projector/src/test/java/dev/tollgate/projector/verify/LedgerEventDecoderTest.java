@@ -147,6 +147,29 @@ class LedgerEventDecoderTest {
     }
 
     @Test
+    void paddedVarintsAreReadAsAvroReadsThemUpToTenBytesAndRefusedBeyond() {
+        LedgerEvent event = everyKindOfEvent().get(1);
+        byte[] bytes = wire.bytes(event);
+        int runIdLength = event.getRunId().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int seqAt = WireFormat.HEADER_SIZE + 1 + runIdLength; // the runId's length fits one varint byte
+        assertThat(bytes[seqAt]).isEqualTo((byte) (2 * event.getSeq()));
+        LedgerEventDecoder decoder = LedgerEventDecoder.of(serdes, LedgerFold.RUN_VIEW_FIELDS);
+        for (int padding = 1; padding <= 10; padding++) {
+            byte[] padded = new byte[bytes.length + padding];
+            System.arraycopy(bytes, 0, padded, 0, seqAt);
+            padded[seqAt] = (byte) (bytes[seqAt] | 0x80);
+            for (int i = 1; i < padding; i++) {
+                padded[seqAt + i] = (byte) 0x80;
+            }
+            padded[seqAt + padding] = 0;
+            System.arraycopy(bytes, seqAt + 1, padded, seqAt + padding + 1, bytes.length - seqAt - 1);
+            sameOutcome(decoder, LedgerFold.RUN_VIEW_FIELDS, padded);
+        }
+        assertThat(decoder.fastDecoded()).as("seq in 2..10 bytes").isEqualTo(9);
+        assertThat(decoder.fullyDecoded()).as("seq in 11 bytes").isEqualTo(1);
+    }
+
+    @Test
     void anUnknownSchemaIdFailsWithTheFullDecodersError() {
         byte[] bytes = WireFormat.frame(99, ByteBuffer.allocate(3).array());
         LedgerEventDecoder decoder = LedgerEventDecoder.of(serdes, LedgerVerifier.FIELDS);
