@@ -9,6 +9,14 @@ import java.util.HexFormat;
 public final class Sha256 {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** One digest per thread: looking SHA-256 up in the providers costs about as much as hashing a small record. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    });
 
     private Sha256() {
     }
@@ -32,10 +40,8 @@ public final class Sha256 {
     }
 
     private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        MessageDigest md = DIGESTS.get();
+        md.reset();
+        return md;
     }
 }
