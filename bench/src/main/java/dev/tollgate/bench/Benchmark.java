@@ -60,6 +60,7 @@ public final class Benchmark {
      */
     private IntakeSigner signer;
     private final Map<String, Object> streamCpu = new LinkedHashMap<>();
+    private final Map<String, Object> streamTime = new LinkedHashMap<>();
 
     private Benchmark(BenchSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -82,8 +83,10 @@ public final class Benchmark {
             say("CPU per decision of the processor's topology (TopologyTestDriver, no broker) ...");
             report.put("decide", DecisionCpu.measure(DECIDE_CALLS, List.of(1, 20, 200), out));
         }
-        say("CPU per command of signing and checking command proofs (no broker) ...");
-        report.put("auth", VerificationCost.measure(report.get("decide"), out));
+        if (settings.runs("auth")) {
+            say("CPU per command of signing and checking command proofs (no broker) ...");
+            report.put("auth", VerificationCost.measure(report.get("decide"), out));
+        }
         Path processorState = Files.createTempDirectory("tollgate-bench-processor");
         String keysFile = System.getenv("TOLLGATE_COMMAND_KEYS_FILE");
         signer = IntakeSigner.atFile(keysFile != null && !keysFile.isBlank() ? Path.of(keysFile)
@@ -125,6 +128,7 @@ public final class Benchmark {
             List<BenchResult> results = measure(bootstrap, serdes, agentPrefix, recordBytes);
             report.put("results", results.stream().map(BenchResult::toMap).toList());
             report.put("streamThreadCpuMicrosPerCall", streamCpu);
+            report.put("streamThreadTimePerCall", streamTime);
 
             Map<String, Object> scan = Map.of();
             if (settings.runs("replay")) {
@@ -238,16 +242,20 @@ public final class Benchmark {
             if (settings.runs("throughput") && settings.throughputCalls() > 0) {
                 if (eos != null) {
                     long cpu = StreamThreadCpu.nanos(eos.applicationId());
+                    StreamThreadTime time = StreamThreadTime.snapshot(eos.applicationId());
                     results.add(progress(eos.throughput(settings, bootstrap, settings.throughputCalls(),
                             recordBytes)));
                     cpuPerCall("baseline-eos-max", StreamThreadCpu.nanos(eos.applicationId()) - cpu);
+                    timePerCall("baseline-eos-max", StreamThreadTime.snapshot(eos.applicationId()), time);
                 }
                 if (settings.runs("governed")) {
                     GovernedWorkload workload = workload(agentPrefix + "-max", agentPrefix);
                     long cpu = StreamThreadCpu.nanos(processorApplicationId);
+                    StreamThreadTime time = StreamThreadTime.snapshot(processorApplicationId);
                     results.add(progress(governedThroughput(bootstrap, serdes, workload, settings.throughputCalls())));
                     awaitProcessorIdle(bootstrap);
                     cpuPerCall("governed-max", StreamThreadCpu.nanos(processorApplicationId) - cpu);
+                    timePerCall("governed-max", StreamThreadTime.snapshot(processorApplicationId), time);
                 }
             }
         } finally {
@@ -269,6 +277,20 @@ public final class Benchmark {
         double micros = nanos / 1000.0 / settings.throughputCalls();
         streamCpu.put(name, Math.round(micros * 10) / 10.0);
         say(String.format(Locale.ROOT, "  %-17s stream-thread CPU %.1f us per call", name, micros));
+    }
+
+    /**
+     * Where the stream threads' wall time went in a throughput run, per call (Kafka's own metrics, see
+     * {@link StreamThreadTime}): blocked on the commit's flush, offsets and end, and how many calls a commit carried.
+     */
+    private void timePerCall(String name, StreamThreadTime after, StreamThreadTime before) {
+        Map<String, Double> time = after.perCallSince(before, settings.throughputCalls());
+        streamTime.put(name, time);
+        say(String.format(Locale.ROOT, "  %-17s blocked %.1f us per call (flush %.1f, offsets %.1f, commit %.1f); "
+                        + "%.0f commits of %.1f calls, %.2f ms each; %.2f records sent per call",
+                name, time.get("blockedMicros"), time.get("flushMicros"), time.get("sendOffsetsMicros"),
+                time.get("commitTxnMicros"), time.get("commits"), time.get("callsPerCommit"),
+                time.get("commitMillis"), time.get("recordsSentPerCall")));
     }
 
     private BenchResult governed(String bootstrap, TollgateSerdes serdes, GovernedWorkload workload, double rate)

@@ -73,8 +73,12 @@ final class HttpBench {
     private static final String OFF_PATH = "completionOnLedgerAfterResult";
 
     private final PrintWriter out;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    /**
+     * Replaced before each rate: intake's Jetty closes a connection idle for 30 s, and a pooled one reused after the
+     * pause between two rates failed its first POST ("header parser received no bytes"), which the bench does not
+     * retry (a POST is not idempotent).
+     */
+    private volatile HttpClient http = newClient();
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
     private final Set<String> rejected = ConcurrentHashMap.newKeySet();
@@ -137,6 +141,7 @@ final class HttpBench {
             List<Map<String, Object>> results = new ArrayList<>();
             int measurement = 0;
             for (double rate : rates) {
+                http = newClient();
                 out.println(String.format(Locale.ROOT, "  http %.0f calls/s ...", rate));
                 out.flush();
                 results.add(fixedRate("r" + measurement++, rate, keys, warmup, duration, drain));
@@ -146,6 +151,11 @@ final class HttpBench {
             report.put("results", results);
             return report;
         }
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private Map<String, Object> fixedRate(String tag, double rate, List<String> keys, Duration warmup,

@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The policy-processor's decision metrics, counted where each event is appended to the ledger:
@@ -30,6 +32,14 @@ final class DecisionMeters {
 
     private static final String NONE = "none";
     private final MeterRegistry registry;
+    /**
+     * Meters already registered, by their tags: registering through a builder on every event (Micrometer builds,
+     * sorts and looks up its id each time) cost more than the rest of the accounting.
+     */
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> decisions = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> denialReasons = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
 
     DecisionMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -43,28 +53,31 @@ final class DecisionMeters {
      */
     void appended(LedgerEvent event, long commandTimestampMs, long nowMs) {
         Object payload = event.getPayload();
-        Counter.builder("tollgate.ledger.events").tag("event", payload.getClass().getSimpleName())
-                .description("Events appended to tollgate.ledger.v1").register(registry).increment();
+        events.computeIfAbsent(payload.getClass().getSimpleName(), name -> Counter.builder("tollgate.ledger.events")
+                .tag("event", name).description("Events appended to tollgate.ledger.v1").register(registry))
+                .increment();
         String[] decision = classify(payload);
         if (decision == null) {
             return;
         }
         List<Reason> reasons = reasons(payload);
         String code = reasons.isEmpty() ? NONE : reasons.get(0).getCode().name();
-        Counter.builder("tollgate.decisions").tag("type", decision[0]).tag("outcome", decision[1]).tag("code", code)
-                .description("Decisions appended to the ledger").register(registry).increment();
+        decisions.computeIfAbsent(List.of(decision[0], decision[1], code), tags -> Counter.builder("tollgate.decisions")
+                .tag("type", tags.get(0)).tag("outcome", tags.get(1)).tag("code", tags.get(2))
+                .description("Decisions appended to the ledger").register(registry)).increment();
         for (Reason reason : reasons) {
-            Counter.builder("tollgate.denial.reasons").tag("type", decision[0]).tag("code", reason.getCode().name())
-                    .tag("rule", reason.getRuleId() == null || reason.getRuleId().isEmpty() ? NONE
-                            : reason.getRuleId())
-                    .description("Reasons of denials, by code and the rule or check that gave them")
-                    .register(registry).increment();
+            String rule = reason.getRuleId() == null || reason.getRuleId().isEmpty() ? NONE : reason.getRuleId();
+            denialReasons.computeIfAbsent(List.of(decision[0], reason.getCode().name(), rule), tags ->
+                    Counter.builder("tollgate.denial.reasons").tag("type", tags.get(0)).tag("code", tags.get(1))
+                            .tag("rule", tags.get(2))
+                            .description("Reasons of denials, by code and the rule or check that gave them")
+                            .register(registry)).increment();
         }
         if (commandTimestampMs >= 0) {
-            Timer.builder("tollgate.decision.latency").tag("type", decision[0])
+            latencies.computeIfAbsent(decision[0], type -> Timer.builder("tollgate.decision.latency").tag("type", type)
                     .description("From the command's record timestamp to the decision's ledger append")
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
+                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
                     .record(Duration.ofMillis(Math.max(0, nowMs - commandTimestampMs)));
         }
     }

@@ -20,6 +20,13 @@ class PolicyProcessorConfigTest {
     }
 
     @Test
+    void aTaskTakesWhateverPartitionHasARecordWithoutIdlingOnAnEmptyOne() {
+        Properties props = PolicyProcessorConfig.from(Map.of()).streamsProperties();
+
+        assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("-1");
+    }
+
+    @Test
     void pollTimeoutStaysBetweenOneMillisecondAndStreamsDefault() {
         assertThat(PolicyProcessorConfig.pollMs(0)).isEqualTo(1);
         assertThat(PolicyProcessorConfig.pollMs(2)).isEqualTo(1);

@@ -23,6 +23,15 @@ import org.apache.avro.generic.IndexedRecord;
  */
 public final class Proofs {
 
+    /** One HmacSHA256 instance per thread: looking the algorithm up in the providers costs more than the MAC. */
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    });
+
     public static final String HMAC = "hmac-sha256";
     public static final String ED25519 = "ed25519";
 
@@ -100,7 +109,7 @@ public final class Proofs {
 
     private static byte[] mac(byte[] key, byte[] data) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = MACS.get();
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac.doFinal(data);
         } catch (GeneralSecurityException e) {

@@ -43,6 +43,18 @@ public final class CanonicalJson {
         }
     }
 
+    /**
+     * Writes a tree whose object keys are already in canonical (sorted) order, without the sorting copy
+     * {@link #write} makes. A tree with unsorted keys written here is not canonical: callers build it in order.
+     */
+    public static String writeSorted(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** SHA-256 (hex) of the canonical form of a JSON text. */
     public static String sha256(String json) {
         return Sha256.hex(canonicalize(json));
