@@ -102,6 +102,8 @@ final class HttpBench {
         volatile long completedSeen;
         volatile long answered;
         volatile String outcome = "none";
+        /** The first reason code of a ToolCallDenied seen on the ledger for this call, else empty. */
+        volatile String denialCode = "";
 
         Call(boolean approved, long intended) {
             this.approved = approved;
@@ -267,10 +269,16 @@ final class HttpBench {
         }
         hops.put(OFF_PATH, new Latencies());
         Map<String, Integer> outcomes = new LinkedHashMap<>();
+        Map<String, Integer> echoDenied = new LinkedHashMap<>();
         int withHops = 0;
         for (String id : measured) {
             Call c = calls.get(id);
             outcomes.merge((c.approved ? "echo " : "email.send ") + c.outcome, 1, Integer::sum);
+            if (c.approved && !c.denialCode.isEmpty()) {
+                // An echo call the policy denied (a limit, say) is not an approved call: not in its latencies.
+                echoDenied.merge(c.denialCode, 1, Integer::sum);
+                continue;
+            }
             if (c.answered == 0) {
                 continue;
             }
@@ -290,6 +298,7 @@ final class HttpBench {
         result.put("offeredPerSecond", rate);
         result.put("measuredCalls", measured.size());
         result.put("outcomes", outcomes);
+        result.put("echoCallsDeniedByCode", echoDenied);
         result.put("approvedEcho", percentiles(approved));
         result.put("deniedEmail", percentiles(denied));
         Map<String, Object> hopMap = new LinkedHashMap<>();
@@ -304,6 +313,9 @@ final class HttpBench {
         hops.forEach((name, lat) -> out.println(String.format(Locale.ROOT, "      hop %-22s p50 %8.2f  p99 %8.2f ms",
                 name, lat.percentileMillis(50), lat.percentileMillis(99))));
         out.println("    outcomes " + outcomes);
+        if (!echoDenied.isEmpty()) {
+            out.println("    echo calls the policy denied (left out of the approved figures), by reason: " + echoDenied);
+        }
         out.println("    observed records " + observed + (observeError.isEmpty() ? "" : "; first unreadable: "
                 + observeError));
         out.println("    a sample answer: " + (sampleAnswer.length() > 300 ? sampleAnswer.substring(0, 300)
@@ -384,7 +396,10 @@ final class HttpBench {
             } else if (payload instanceof ToolCallApproved approved) {
                 call(approved.getCallId()).ifPresent(c -> c.decidedSeen = seen);
             } else if (payload instanceof ToolCallDenied denied) {
-                call(denied.getCallId()).ifPresent(c -> c.decidedSeen = seen);
+                call(denied.getCallId()).ifPresent(c -> {
+                    c.decidedSeen = seen;
+                    c.denialCode = denied.getReasons().isEmpty() ? "none" : denied.getReasons().get(0).getCode().name();
+                });
             } else if (payload instanceof ToolCallCompleted completed) {
                 call(completed.getCallId()).ifPresent(c -> c.completedSeen = seen);
             }
