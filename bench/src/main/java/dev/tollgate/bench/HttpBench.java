@@ -164,9 +164,11 @@ final class HttpBench {
                                           Duration duration, Duration drain) throws Exception {
         long total = Math.round(rate * (warmup.toMillis() + duration.toMillis()) / 1000.0);
         long warmupCalls = Math.round(rate * warmup.toMillis() / 1000.0);
-        // Runs enough for every approved call at CALLS_PER_RUN each, admitted before the first call.
+        // Runs enough for every approved call at CALLS_PER_RUN each, admitted before the first call. Agent and kind
+        // both follow the tick (i % agents, i % 5), so with 20 agents some agents send only approved calls: bound by
+        // every call of an agent, not four fifths of them (which overfilled the last run: BUDGET_EXHAUSTED).
         int agents = keys.size();
-        long approvedPerAgent = total * 4 / 5 / agents + 2;
+        long approvedPerAgent = (total + agents - 1) / agents + 2;
         int runsPerAgent = (int) (approvedPerAgent / CALLS_PER_RUN + 1);
         List<List<String>> runs = admittedRuns(keys, runsPerAgent);
 
