@@ -1,7 +1,6 @@
 package dev.tollgate.projector;
 
 import dev.tollgate.events.GatewayKey;
-import dev.tollgate.events.Topics;
 import dev.tollgate.events.dlq.DlqDeserializationExceptionHandler;
 import dev.tollgate.events.dlq.DlqProcessingExceptionHandler;
 import dev.tollgate.events.health.HealthRoutes;
@@ -203,7 +202,9 @@ public final class ProjectorApp implements AutoCloseable {
         LedgerVerifierService(ProjectorConfig config, TollgateSerdes serdes, KafkaStreams streams) {
             this.config = config;
             this.stores = new StreamsStores(streams, HostInfo.unavailable());
-            this.verifier = new LedgerVerifier(serdes.value(Topics.LEDGER).deserializer(), keyId -> {
+            // The same decoder as `tollgate ledger verify`: the envelope fields verification reads, the full decoder
+            // for any record it cannot read.
+            this.verifier = LedgerVerifier.of(serdes, keyId -> {
                 ReadOnlyKeyValueStore<String, GatewayKey> keys = stores.local(ProjectorTopology.GATEWAY_KEY_STORE);
                 return Optional.ofNullable(keys.get(keyId));
             });
