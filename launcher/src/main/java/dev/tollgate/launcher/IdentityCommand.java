@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -118,17 +119,8 @@ public final class IdentityCommand {
 
         @Override
         public Integer call() throws InterruptedException {
-            try (Publisher publisher = publisher(kafka)) {
-                Optional<Identity> current = read(publisher, kafka, principalId);
-                if (current.isEmpty()) {
-                    spec.commandLine().getErr().println("no identity " + principalId);
-                    return 1;
-                }
-                new IdentityAdmin(publisher, Clock.systemUTC()).disable(current.get());
-                spec.commandLine().getOut().println(JsonNodeFactory.instance.objectNode()
-                        .put("principalId", principalId).put("enabled", false));
-                return 0;
-            }
+            return change(spec, kafka, principalId, IdentityAdmin::disable, JsonNodeFactory.instance.objectNode()
+                    .put("principalId", principalId).put("enabled", false));
         }
     }
 
@@ -167,22 +159,32 @@ public final class IdentityCommand {
                 spec.commandLine().getErr().println(e.getMessage());
                 return 2;
             }
-            try (Publisher publisher = publisher(kafka)) {
-                Optional<Identity> current = read(publisher, kafka, principalId);
-                if (current.isEmpty()) {
-                    spec.commandLine().getErr().println("no identity " + principalId);
-                    return 1;
-                }
-                new IdentityAdmin(publisher, Clock.systemUTC()).setPublicKey(current.get(), key);
-                ObjectNode out = JsonNodeFactory.instance.objectNode().put("principalId", principalId);
-                if (key == null) {
-                    out.putNull("publicKeyId");
-                } else {
-                    out.put("publicKeyId", PublicKeys.keyId(key));
-                }
-                spec.commandLine().getOut().println(out);
-                return 0;
+            ObjectNode out = JsonNodeFactory.instance.objectNode().put("principalId", principalId);
+            if (key == null) {
+                out.putNull("publicKeyId");
+            } else {
+                out.put("publicKeyId", PublicKeys.keyId(key));
             }
+            return change(spec, kafka, principalId, (admin, identity) -> admin.setPublicKey(identity, key), out);
+        }
+    }
+
+    /**
+     * Reads the identity, applies {@code change} to it and prints {@code answer}: exit 0; exit 1 with
+     * "no identity ID" when there is none.
+     */
+    private static int change(CommandSpec spec, ClusterOptions kafka, String principalId,
+                              BiConsumer<IdentityAdmin, Identity> change, ObjectNode answer)
+            throws InterruptedException {
+        try (Publisher publisher = publisher(kafka)) {
+            Optional<Identity> current = read(publisher, kafka, principalId);
+            if (current.isEmpty()) {
+                spec.commandLine().getErr().println("no identity " + principalId);
+                return 1;
+            }
+            change.accept(new IdentityAdmin(publisher, Clock.systemUTC()), current.get());
+            spec.commandLine().getOut().println(answer);
+            return 0;
         }
     }
 
