@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -106,10 +105,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             if (kafkaPort == 0) {
-                kafkaPort = freePort();
+                kafkaPort = FreePorts.next();
+            } else {
+                FreePorts.reserve(kafkaPort);
             }
             if (saslEnabled()) {
-                saslPort = freePort();
+                saslPort = FreePorts.next();
             }
             startBroker();
             LOG.debug("Broker ready after {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
@@ -242,7 +243,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void startBroker() {
         requireFree(kafkaPort);
-        int controllerPort = freePort();
+        // Never the Kafka port, which is free to the kernel again after stopBroker().
+        int controllerPort = FreePorts.next();
         Map<String, String> props = brokerConfig(controllerPort);
         KafkaConfig config = new KafkaConfig(props, false);
         format();
@@ -376,15 +378,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on " + HOST + ":" + port + " for Kafka: " + e.getMessage()
                     + " (another broker running? choose another port)", e);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
         }
     }
 
