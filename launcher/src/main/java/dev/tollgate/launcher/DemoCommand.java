@@ -1,12 +1,11 @@
 package dev.tollgate.launcher;
 
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.kafka.FreePorts;
 import dev.tollgate.launcher.demo.Demo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -56,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
             Configurator.setLevel("kafka", Level.ERROR);
         }
         Path dataDir = Files.createTempDirectory("tollgate-demo-");
-        DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
+        DevSettings settings = new DevSettings(dataDir, 0, 0, FreePorts.next(), FreePorts.next(), Optional.empty());
         String adminKey = ApiKeys.generate();
         long started = System.nanoTime();
         out.println("Starting the embedded stack (Kafka broker, schema registry, policy-processor, tool gateway,"
@@ -100,12 +99,6 @@ public final class DemoCommand implements Callable<Integer> {
                 deleteRecursively(dataDir);
             }
             out.flush();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

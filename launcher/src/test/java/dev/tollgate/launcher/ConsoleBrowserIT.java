@@ -2,13 +2,12 @@ package dev.tollgate.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.kafka.FreePorts;
 import dev.tollgate.launcher.demo.Demo;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -69,8 +68,8 @@ class ConsoleBrowserIT {
         CommandLine commandLine = Tollgate.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         dev = commandLine.getSubcommands().get("dev").getCommand();
-        String intakePort = Integer.toString(freePort());
-        String queryPort = Integer.toString(freePort());
+        String intakePort = Integer.toString(FreePorts.next());
+        String queryPort = Integer.toString(FreePorts.next());
         exit = CompletableFuture.supplyAsync(() -> commandLine.execute("dev", "--data-dir", dataDir.toString(),
                 "--kafka-port", "0", "--registry-port", "0", "--intake-port", intakePort, "--query-port", queryPort));
         Awaitility.await().atMost(Duration.ofSeconds(120)).failFast(exit::isDone)
@@ -209,12 +208,6 @@ class ConsoleBrowserIT {
             }
         }
         return Optional.empty();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static String find(String text, String regex) {

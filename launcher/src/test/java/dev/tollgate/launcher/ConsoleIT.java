@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.kafka.FreePorts;
 import dev.tollgate.launcher.demo.Demo;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -53,7 +51,7 @@ class ConsoleIT {
     @BeforeAll
     static void start() throws Exception {
         adminKey = ApiKeys.generate();
-        DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
+        DevSettings settings = new DevSettings(dataDir, 0, 0, FreePorts.next(), FreePorts.next(), Optional.empty());
         stack = new DevStack(settings, DevComponents.all(adminKey), new PrintWriter(new StringWriter(), true))
                 .start();
         intake = "http://127.0.0.1:" + settings.intakePort();
@@ -181,12 +179,6 @@ class ConsoleIT {
         Matcher matcher = CSRF.matcher(page);
         assertThat(matcher.find()).as("a CSRF field on:\n" + page).isTrue();
         return matcher.group(1);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private record Answer(int status, String location, String body) {

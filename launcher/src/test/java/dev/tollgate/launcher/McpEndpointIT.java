@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.kafka.FreePorts;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -13,8 +14,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,8 +67,8 @@ class McpEndpointIT {
     @BeforeAll
     static void start() throws Exception {
         adminKey = ApiKeys.generate();
-        int intakePort = freePort();
-        int queryPort = freePort();
+        int intakePort = FreePorts.next();
+        int queryPort = FreePorts.next();
         stack = new DevStack(new DevSettings(dataDir, 0, 0, intakePort, queryPort, Optional.empty()),
                 DevComponents.all(adminKey), new PrintWriter(new StringWriter(), true)).start();
         intake = "http://127.0.0.1:" + intakePort;
@@ -372,11 +371,5 @@ class McpEndpointIT {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

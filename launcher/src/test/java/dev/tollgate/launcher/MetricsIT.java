@@ -14,6 +14,7 @@ import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.GatewayDevDefaults;
 import dev.tollgate.gateway.ToolGatewayApp;
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.kafka.FreePorts;
 import dev.tollgate.launcher.demo.Demo;
 import dev.tollgate.policy.PolicyProcessorApp;
 import dev.tollgate.policy.PolicyProcessorConfig;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,9 +63,9 @@ class MetricsIT {
 
     @Test
     void everyServiceExposesItsFamiliesAndTheDecisionCountsMatchTheLedger(@TempDir Path dataDir) throws Exception {
-        DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
-        int processorPort = freePort();
-        int gatewayPort = freePort();
+        DevSettings settings = new DevSettings(dataDir, 0, 0, FreePorts.next(), FreePorts.next(), Optional.empty());
+        int processorPort = FreePorts.next();
+        int gatewayPort = FreePorts.next();
         String adminKey = ApiKeys.generate();
         List<DevComponent.Factory> components = List.of(
                 context -> processor(context, processorPort), context -> gateway(context, gatewayPort),
@@ -243,11 +243,5 @@ class MetricsIT {
             values.merge(String.join("/", key), Double.parseDouble(matcher.group(3)), Double::sum);
         }
         return values;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,18 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.kafka.FreePorts;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,7 +73,7 @@ class OtlpTracingIT {
         List<String> upstreamTraceparents = new CopyOnWriteArrayList<>();
         HttpServer upstream = TracingIT.upstream(upstreamTraceparents);
         String target = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/public/";
-        DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
+        DevSettings settings = new DevSettings(dataDir, 0, 0, FreePorts.next(), FreePorts.next(), Optional.empty());
         String adminKey = ApiKeys.generate();
         List<DevComponent.Factory> components = TracingIT.components(target, adminKey);
         OTEL_PROPERTIES.forEach(System::setProperty);
@@ -149,11 +148,5 @@ class OtlpTracingIT {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url + " " + response.body()).isBetween(200, 299);
         return MAPPER.readTree(response.body());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -11,13 +11,13 @@ import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.GatewayDevDefaults;
 import dev.tollgate.gateway.ToolGatewayApp;
 import dev.tollgate.intake.identity.ApiKeys;
+import dev.tollgate.kafka.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +59,7 @@ class TracingIT {
         List<String> upstreamTraceparents = new CopyOnWriteArrayList<>();
         HttpServer upstream = upstream(upstreamTraceparents);
         String target = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/public/";
-        DevSettings settings = new DevSettings(dataDir, 0, 0, freePort(), freePort(), Optional.empty());
+        DevSettings settings = new DevSettings(dataDir, 0, 0, FreePorts.next(), FreePorts.next(), Optional.empty());
         String adminKey = ApiKeys.generate();
         List<DevComponent.Factory> components = components(target, adminKey);
         try (DevStack stack = new DevStack(settings, components, new PrintWriter(Writer.nullWriter()))) {
@@ -180,11 +180,5 @@ class TracingIT {
                 .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url + " " + response.body()).isEqualTo(200);
         return MAPPER.readTree(response.body());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.kafka.FreePorts;
 import dev.tollgate.policy.engine.DefaultBundle;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -35,15 +36,9 @@ class UnreachableClusterTest {
 
     @BeforeAll
     static void closedPorts() throws IOException {
-        kafka = "127.0.0.1:" + freePort();
-        registry = "http://127.0.0.1:" + freePort();
+        kafka = "127.0.0.1:" + FreePorts.next();
+        registry = "http://127.0.0.1:" + FreePorts.next();
         bundle = Files.writeString(dir.resolve("bundle.yaml"), DefaultBundle.yaml());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Test

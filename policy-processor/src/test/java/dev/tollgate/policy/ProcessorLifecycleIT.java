@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.kafka.EmbeddedKafka;
 import dev.tollgate.kafka.EmbeddedKafkaExtension;
-import java.net.ServerSocket;
+import dev.tollgate.kafka.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +36,7 @@ class ProcessorLifecycleIT {
     @Test
     void servesHealthAndLeavesItsGroupOnClose(EmbeddedKafka kafka, @TempDir Path stateDir) throws Exception {
         String applicationId = EmbeddedKafkaExtension.uniqueId("lifecycle") + "-policy-processor";
-        int port = freePort();
+        int port = FreePorts.next();
         Map<String, String> settings = Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "schema.registry.url", kafka.schemaRegistryUrl(), "application.id", applicationId,
                 "state.dir", stateDir.toString(), "http.port", Integer.toString(port));
@@ -76,11 +76,5 @@ class ProcessorLifecycleIT {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
