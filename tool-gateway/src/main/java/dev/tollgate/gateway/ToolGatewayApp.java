@@ -8,6 +8,7 @@ import dev.tollgate.events.ToolDefinition;
 import dev.tollgate.events.TopicSpec;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.auth.KeyRing;
+import dev.tollgate.events.config.TransactionTuning;
 import dev.tollgate.events.health.HealthRoutes;
 import dev.tollgate.events.health.ServiceHealth;
 import dev.tollgate.events.metrics.ServiceMeters;
@@ -315,6 +316,9 @@ public final class ToolGatewayApp implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        // Under load the loop begins a transaction right after the last commit, while the coordinator still writes
+        // its markers; the refused first requests would be retried only after 100 ms (see TransactionTuning).
+        props.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, TransactionTuning.RETRY_BACKOFF_MS);
         return props;
     }
 
