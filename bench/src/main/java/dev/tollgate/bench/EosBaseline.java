@@ -1,6 +1,5 @@
 package dev.tollgate.bench;
 
-import dev.tollgate.events.config.TransactionTuning;
 import dev.tollgate.policy.PolicyProcessorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,12 +81,10 @@ final class EosBaseline implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
-        // The processor's poll timeout, linger and retry backoff for the same interval, so neither side waits longer
-        // for its commit.
+        // The processor's poll timeout and linger for the same interval, so neither side waits longer for its commit.
         props.put(StreamsConfig.POLL_MS_CONFIG, PolicyProcessorConfig.pollMs(settings.commitIntervalMs()));
         props.put(StreamsConfig.producerPrefix("linger.ms"),
                 PolicyProcessorConfig.producerLingerMs(settings.commitIntervalMs()));
-        props.put(StreamsConfig.producerPrefix("retry.backoff.ms"), TransactionTuning.RETRY_BACKOFF_MS);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         for (Map.Entry<String, String> entry : settings.streamsOverrides().entrySet()) {

@@ -1,7 +1,6 @@
 package dev.tollgate.projector;
 
 import dev.tollgate.events.GatewayKey;
-import dev.tollgate.events.config.TransactionTuning;
 import dev.tollgate.events.dlq.DlqDeserializationExceptionHandler;
 import dev.tollgate.events.dlq.DlqProcessingExceptionHandler;
 import dev.tollgate.events.health.HealthRoutes;
@@ -135,10 +134,6 @@ public final class ProjectorApp implements AutoCloseable {
         // a whole interval would go out only at the commit's flush, which then waits for all of them. Sending them
         // while processing overlaps that with the work (catching up on a long ledger is bounded by it).
         props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "10");
-        // A transaction begun while the coordinator still finishes the last commit is retried after 100 ms by
-        // default (see TransactionTuning).
-        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
-                TransactionTuning.RETRY_BACKOFF_MS);
         return props;
     }
 

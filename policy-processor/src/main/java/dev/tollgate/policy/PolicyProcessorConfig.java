@@ -3,7 +3,6 @@ package dev.tollgate.policy;
 import dev.tollgate.events.auth.KeyRing;
 import dev.tollgate.events.config.ConfigDeclaration;
 import dev.tollgate.events.config.ParsedConfig;
-import dev.tollgate.events.config.TransactionTuning;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -228,10 +227,6 @@ public final class PolicyProcessorConfig {
         // poll timeout overlaps that round trip with the wait for the commit; the transaction is the same.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
                 Long.toString(producerLingerMs(commitIntervalMs())));
-        // The next transaction begins right after a commit; the coordinator, still finishing that commit, refuses
-        // its first requests and the producer would retry them only after 100 ms (see TransactionTuning).
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
-                TransactionTuning.RETRY_BACKOFF_MS);
         // A decide-run task reads two partitions (commands, tool results) and joins nothing by time, so it need not
         // wait to learn whether an empty one is behind: with the default (0) Streams checks that for every record
         // and formats log text while doing so (about a tenth of the stream thread's CPU in a profile of the governed
