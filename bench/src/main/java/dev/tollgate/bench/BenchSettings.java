@@ -29,7 +29,7 @@ import java.util.Set;
  * @param commitIntervalMs  exactly-once commit interval of the processor and the EOS baseline
  * @param lingerMs          linger.ms of the load generator's producers
  * @param streamsOverrides  Kafka Streams properties applied to the processor and the EOS baseline alike
- * @param skip              sections not to run: raw, eos, governed, throughput, replay, dev, http, decide, auth
+ * @param skip              sections not to run: raw, eos, governed, throughput, replay, txn, dev, http, decide, auth
  * @param devJar            the tollgate jar whose {@code dev} start-up is timed, if any
  * @param output            where the JSON report is written
  * @param httpRates         offered tool calls per second of the {@code http} section (through {@code tollgate dev})
@@ -42,7 +42,7 @@ public record BenchSettings(Optional<String> bootstrapServers, String schemaRegi
                             Path output, List<Double> httpRates) {
 
     /** The sections {@code skip} may name. */
-    public static final Set<String> SECTIONS = Set.of("raw", "eos", "governed", "throughput", "replay", "dev",
+    public static final Set<String> SECTIONS = Set.of("raw", "eos", "governed", "throughput", "replay", "txn", "dev",
             "http", "decide", "auth");
 
     public BenchSettings {

@@ -91,7 +91,7 @@ public final class Benchmark {
         String keysFile = System.getenv("TOLLGATE_COMMAND_KEYS_FILE");
         signer = IntakeSigner.atFile(keysFile != null && !keysFile.isBlank() ? Path.of(keysFile)
                 : processorState.resolve("command-keys"));
-        if (List.of("raw", "eos", "governed", "throughput", "replay").stream().noneMatch(settings::runs)) {
+        if (List.of("raw", "eos", "governed", "throughput", "replay", "txn").stream().noneMatch(settings::runs)) {
             // Only the sections that bring their own stack (dev, http): no embedded broker.
             deleteQuietly(processorState);
             return standalone(report);
@@ -135,6 +135,10 @@ public final class Benchmark {
                 say("Replaying and verifying the ledger ...");
                 scan = LedgerScan.measure(bootstrap, serdes);
                 report.put("replay", scan);
+            }
+            if (settings.runs("txn")) {
+                say("Back-to-back transactions with offsets, by the producer's retry.backoff.ms ...");
+                report.put("txn", TransactionBackoff.measure(bootstrap, out));
             }
             double replayRate = scan.get("replayInMemoryWarmPerSecond") instanceof Number n ? n.doubleValue()
                     : Double.NaN;

@@ -99,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
     private Map<String, String> streamsConfig = new LinkedHashMap<>();
 
     @Option(names = "--skip", split = ",", paramLabel = "SECTION",
-            description = "Sections not to run: raw, eos, governed, throughput, replay, dev, http, decide, auth.")
+            description = "Sections not to run: raw, eos, governed, throughput, replay, txn, dev, http, decide, auth.")
     private Set<String> skip = Set.of();
 
     @Option(names = "--http-rates", split = ",", paramLabel = "CALLS_PER_S",
