@@ -49,7 +49,8 @@ public final class Benchmark {
     /** Agents of the http section, one tenant each: 100 calls/s stay within the bundle's per-agent limit. */
     private static final int HTTP_AGENTS = 20;
     /** Calls of each measurement of the decide section (at 1, 20 and 200 calls per run). */
-    private static final int DECIDE_CALLS = 4_000;
+    /** Calls per measurement of the {@code decide} section (and its warm-up); -Dtollgate.bench.decideCalls=N. */
+    private static final int DECIDE_CALLS = Integer.getInteger("tollgate.bench.decideCalls", 4_000);
 
     private final BenchSettings settings;
     private final PrintWriter out;
@@ -81,7 +82,7 @@ public final class Benchmark {
         PolicyProcessorApp processor = null;
         if (settings.runs("decide")) {
             say("CPU per decision of the processor's topology (TopologyTestDriver, no broker) ...");
-            report.put("decide", DecisionCpu.measure(DECIDE_CALLS, List.of(1, 20, 200), out));
+            report.put("decide", DecisionCpu.measure(DECIDE_CALLS, DecisionCpu.callsPerRun(), out));
         }
         if (settings.runs("auth")) {
             say("CPU per command of signing and checking command proofs (no broker) ...");

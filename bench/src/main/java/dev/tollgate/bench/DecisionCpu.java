@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +56,26 @@ final class DecisionCpu {
     private static final String TENANT = "bench";
 
     private DecisionCpu() {
+    }
+
+    /**
+     * The calls per run measured, in order: 1, 20 and 200, or {@code -Dtollgate.bench.decideCallsPerRun=200,20,1}.
+     * The stores grow from one measurement to the next, so measuring in the reverse order tells a cost that grows
+     * with the run's length from one that grows with the stores.
+     */
+    static List<Integer> callsPerRun() {
+        String value = System.getProperty("tollgate.bench.decideCallsPerRun", "1,20,200");
+        try {
+            List<Integer> perRun = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf)
+                    .toList();
+            if (perRun.isEmpty() || perRun.stream().anyMatch(n -> n < 1)) {
+                throw new NumberFormatException("not positive");
+            }
+            return perRun;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("tollgate.bench.decideCallsPerRun takes positive integers separated "
+                    + "by commas, not '" + value + "'", e);
+        }
     }
 
     static Map<String, Object> measure(int calls, List<Integer> callsPerRun, PrintWriter out) throws IOException {
