@@ -64,7 +64,10 @@ final class DecisionCpu {
      * with the run's length from one that grows with the stores.
      */
     static List<Integer> callsPerRun() {
-        String value = System.getProperty("tollgate.bench.decideCallsPerRun", "1,20,200");
+        return callsPerRun(System.getProperty("tollgate.bench.decideCallsPerRun", "1,20,200"));
+    }
+
+    static List<Integer> callsPerRun(String value) {
         try {
             List<Integer> perRun = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf)
                     .toList();
