@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ReasonCode;
-import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.ledger.model.LedgerFold;
 import dev.tollgate.ledger.model.RunView;
 import dev.tollgate.ledger.model.testing.RunLedger;
-import dev.tollgate.ledger.model.testing.TestGateway;
+import dev.tollgate.projector.fixtures.SampleRun;
 import dev.tollgate.projector.fixtures.Wire;
 import dev.tollgate.projector.verify.RawLedgerRecord;
 import java.util.ArrayList;
@@ -25,28 +24,9 @@ class LedgerReplayTest {
     private final Wire wire = new Wire(serdes);
 
     private List<RawLedgerRecord> ledger() {
-        TestGateway gateway = new TestGateway();
         List<LedgerEvent> events = new ArrayList<>();
-        RunLedger busy = RunLedger.forTenant("acme");
-        busy.admitted();
-        busy.approved("c1", "fs.read");
-        busy.completed("c1", "fs.read", ToolCallStatus.SUCCEEDED, 10,
-                gateway.receipt(busy.runId(), "c1", "fs.read", ToolCallStatus.SUCCEEDED));
-        busy.denied("c2", "shell", ReasonCode.TOOL_UNKNOWN);
-        busy.held("c3", "http.fetch");
-        busy.granted("c3");
-        busy.held("c4", "http.fetch");
-        busy.approvalDenied("c4");
-        busy.held("c5", "http.fetch");
-        busy.expired("c5");
-        busy.held("c6", "http.fetch");
-        busy.completed("c3", "http.fetch", ToolCallStatus.FAILED, 7, null);
-        busy.usage(10, 20, 30, 30);
-        busy.budgetExhausted();
-        busy.artifact("plan");
-        busy.gate("plan", true);
-        busy.stageAdvanced("build");
-        busy.rejected("RequestToolCall", "c7", ReasonCode.CLOCK_SKEW);
+        RunLedger busy = SampleRun.everyDecision("acme");
+        busy.held("c7", "http.fetch"); // left open
         busy.halted(ReasonCode.TOOL_UNKNOWN);
         events.addAll(busy.events());
         RunLedger rejected = new RunLedger("run-rejected", "other", "agent-other");

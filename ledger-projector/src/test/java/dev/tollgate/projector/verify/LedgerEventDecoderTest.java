@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tollgate.events.LedgerEvent;
 import dev.tollgate.events.ReasonCode;
-import dev.tollgate.events.ToolCallStatus;
 import dev.tollgate.events.Topics;
 import dev.tollgate.events.registry.InMemorySchemaRegistry;
 import dev.tollgate.events.serde.TollgateSerdes;
 import dev.tollgate.events.serde.WireFormat;
 import dev.tollgate.ledger.model.LedgerFold;
 import dev.tollgate.ledger.model.testing.RunLedger;
-import dev.tollgate.ledger.model.testing.TestGateway;
+import dev.tollgate.projector.fixtures.SampleRun;
 import dev.tollgate.projector.fixtures.Wire;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -33,26 +32,7 @@ class LedgerEventDecoderTest {
 
     /** One run with every payload type, a traceparent on one event, and a signed receipt. */
     static List<LedgerEvent> everyKindOfEvent() {
-        TestGateway gateway = new TestGateway();
-        RunLedger run = RunLedger.forTenant("acme");
-        run.admitted();
-        run.approved("c1", "fs.read");
-        run.completed("c1", "fs.read", ToolCallStatus.SUCCEEDED, 10,
-                gateway.receipt(run.runId(), "c1", "fs.read", ToolCallStatus.SUCCEEDED));
-        run.denied("c2", "shell", ReasonCode.TOOL_UNKNOWN);
-        run.held("c3", "http.fetch");
-        run.granted("c3");
-        run.held("c4", "http.fetch");
-        run.approvalDenied("c4");
-        run.held("c5", "http.fetch");
-        run.expired("c5");
-        run.completed("c3", "http.fetch", ToolCallStatus.FAILED, 7, null);
-        run.usage(10, 20, 30, 30);
-        run.budgetExhausted();
-        run.artifact("plan");
-        run.gate("plan", true);
-        run.stageAdvanced("build");
-        run.rejected("RequestToolCall", "c6", ReasonCode.CLOCK_SKEW);
+        RunLedger run = SampleRun.everyDecision("acme");
         run.commandRejected("c7", ReasonCode.TOOL_UNKNOWN);
         run.halted(ReasonCode.TOOL_UNKNOWN);
         run.runCompleted();
