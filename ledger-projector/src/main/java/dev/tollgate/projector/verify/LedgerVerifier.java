@@ -68,6 +68,11 @@ public final class LedgerVerifier {
         return new LedgerVerifier(LedgerEventDecoder.of(serdes, FIELDS), gatewayKeys);
     }
 
+    /** The decoder of this verifier, for its counts of records decoded fast and in full. */
+    LedgerEventDecoder decoder() {
+        return decoder;
+    }
+
     /** Verifies one run from its records (other runs' records are ignored). */
     public RunVerification verifyRun(String runId, Iterable<RawLedgerRecord> records) {
         Chain chain = new Chain();
